@@ -1,0 +1,1 @@
+"""newswire: ingest -> extract -> store, with shared contracts in `services.contracts`."""

@@ -1,0 +1,1 @@
+"""The one place for Kafka topic names and message contracts shared by every service."""
