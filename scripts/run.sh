@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# `make run`: the whole stack on this machine, fed with samples/, then a summary of what landed in Postgres.
+# The stack stays up afterwards; `make stop` ends it.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export NEWSWIRE_PROFILE=${NEWSWIRE_PROFILE:-dev}
+ingest_port=${NEWSWIRE_INGEST_PORT:-8080}
+
+echo "== infrastructure"
+scripts/infra.sh up
+eval "$(scripts/infra.sh env)"
+
+echo "== schema"
+.venv/bin/newswire db upgrade
+
+echo "== services"
+scripts/services.sh start
+
+echo "== feeding samples/"
+.venv/bin/newswire feed samples/ --url "http://127.0.0.1:$ingest_port"
+
+echo "== waiting until every sample is in Postgres"
+.venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --timeout 120
+
+cat <<EOT
+
+== endpoints
+  ingest API        http://127.0.0.1:$ingest_port   (POST /v1/articles, /healthz, /readyz, /metrics)
+  Kafka bootstrap   $KAFKA_BOOTSTRAP_SERVERS
+  PostgreSQL        $DATABASE_URL
+  metrics           http://127.0.0.1:${NEWSWIRE_STORE_WEB_PORT:-6068}/metrics (store), http://127.0.0.1:$(( ${NEWSWIRE_EXTRACT_WEB_PORT:-6070} + 1 ))/metrics (extract-1)
+The stack keeps running; \`make stop\` stops it.
+EOT

@@ -1,0 +1,97 @@
+#!/usr/bin/env bash
+# Starts and stops the newswire services of the local stack as background processes:
+# ingest (HTTP API), N extract workers (one consumer group), one store worker.
+#   scripts/services.sh start|stop|status
+# Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+profile=${NEWSWIRE_PROFILE:-dev}
+cache_dir=${NEWSWIRE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newswire}
+state_dir=${NEWSWIRE_STATE_DIR:-$cache_dir/state/$profile}/services
+ingest_port=${NEWSWIRE_INGEST_PORT:-8080}
+extract_workers=${NEWSWIRE_EXTRACT_WORKERS:-2}
+extract_web_base=${NEWSWIRE_EXTRACT_WEB_PORT:-6070}
+store_web_port=${NEWSWIRE_STORE_WEB_PORT:-6068}
+
+mkdir -p "$state_dir"/{logs,pids,data}
+
+is_running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
+
+launch() { # name, then the command; environment comes from the caller
+  local name=$1; shift
+  local pid_file="$state_dir/pids/$name.pid"
+  if is_running "$pid_file"; then
+    echo "  $name already running (pid $(cat "$pid_file"))"
+    return
+  fi
+  nohup "$@" >"$state_dir/logs/$name.log" 2>&1 &
+  echo $! >"$pid_file"
+  echo "  $name started (pid $!, log $state_dir/logs/$name.log)"
+}
+
+wait_ready() { # name, url
+  local name=$1 url=$2 pid_file="$state_dir/pids/$1.pid"
+  for _ in $(seq 1 240); do
+    if curl -fsS -o /dev/null "$url" 2>/dev/null; then return 0; fi
+    if ! is_running "$pid_file"; then
+      echo "services: $name exited; last log lines:" >&2
+      tail -n 30 "$state_dir/logs/$name.log" >&2
+      return 1
+    fi
+    sleep 0.5
+  done
+  echo "services: $name not ready at $url after 120 s; last log lines:" >&2
+  tail -n 30 "$state_dir/logs/$name.log" >&2
+  return 1
+}
+
+start() {
+  : "${KAFKA_BOOTSTRAP_SERVERS:?run scripts/infra.sh up first}" "${DATABASE_URL:?run scripts/infra.sh up first}"
+  .venv/bin/newswire topics ensure --partitions "${NEWSWIRE_TOPIC_PARTITIONS:-4}" >/dev/null
+  NEWSWIRE_INGEST_ENV=${NEWSWIRE_INGEST_ENV:-dev} NEWSWIRE_INGEST_PORT=$ingest_port \
+    launch ingest .venv/bin/newswire ingest
+  for i in $(seq 1 "$extract_workers"); do
+    NEWSWIRE_EXTRACT_WEB_PORT=$((extract_web_base + i)) NEWSWIRE_EXTRACT_DATADIR="$state_dir/data/extract-$i" \
+      launch "extract-$i" .venv/bin/newswire extract-worker
+  done
+  NEWSWIRE_STORE_WEB_PORT=$store_web_port NEWSWIRE_STORE_DATADIR="$state_dir/data/store" \
+    launch store .venv/bin/newswire store-worker
+  wait_ready ingest "http://127.0.0.1:$ingest_port/readyz"
+  for i in $(seq 1 "$extract_workers"); do
+    wait_ready "extract-$i" "http://127.0.0.1:$((extract_web_base + i))/readyz"
+  done
+  wait_ready store "http://127.0.0.1:$store_web_port/readyz"
+}
+
+stop() {
+  local pid_file name pid
+  for pid_file in "$state_dir"/pids/*.pid; do
+    [[ -e "$pid_file" ]] || continue
+    name=$(basename "$pid_file" .pid)
+    if is_running "$pid_file"; then
+      pid=$(cat "$pid_file")
+      kill -TERM "$pid"  # workers finish their batch in flight and commit on SIGTERM
+      for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
+      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
+      echo "  $name stopped"
+    fi
+    rm -f "$pid_file"
+  done
+}
+
+status() {
+  local pid_file
+  for pid_file in "$state_dir"/pids/*.pid; do
+    [[ -e "$pid_file" ]] || continue
+    if is_running "$pid_file"; then echo "  $(basename "$pid_file" .pid): running (pid $(cat "$pid_file"))"
+    else echo "  $(basename "$pid_file" .pid): not running"; fi
+  done
+}
+
+case "${1:-}" in
+  start) start ;;
+  stop) stop ;;
+  status) status ;;
+  *) echo "usage: $0 start|stop|status" >&2; exit 2 ;;
+esac

@@ -1,0 +1,42 @@
+"""`newswire`: one command, one subcommand per entry point. Each subcommand lives in the module that owns it
+and is imported only when called (spaCy and faust are slow to import)."""
+
+import importlib
+import sys
+from typing import Final
+
+COMMANDS: Final[dict[str, tuple[str, str]]] = {
+    "ingest": ("services.ingest.server", "run the ingest HTTP API"),
+    "feed": ("services.ingest.feed", "post .txt/.json/.jsonl files or folders to the ingest API"),
+    "extract": ("services.extract.offline", "extract entities and events from files, without Kafka"),
+    "extract-worker": ("services.extract.app", "run the extract worker (faust)"),
+    "store-worker": ("services.store.app", "run the store worker (faust)"),
+    "db": ("services.store.migrate", "database schema: `db upgrade`, `db current`"),
+    "topics": ("services.common.topics_cli", "create the Kafka topics: `topics ensure`"),
+    "summary": ("services.store.summary", "print what is in Postgres"),
+    "contracts": ("services.contracts.export", "write the JSON Schemas of the contracts: `contracts export`"),
+}
+
+
+def usage() -> str:
+    lines = ["usage: newswire COMMAND [ARGS...]", "", "commands:"]
+    lines += [f"  {name:<16}{help_text}" for name, (_, help_text) in COMMANDS.items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = sys.argv[1:] if argv is None else argv
+    if not args or args[0] in {"-h", "--help", "help"}:
+        print(usage())
+        return 0 if args else 2
+    entry = COMMANDS.get(args[0])
+    if entry is None:
+        print(f"newswire: unknown command {args[0]!r}\n\n{usage()}", file=sys.stderr)
+        return 2
+    module = importlib.import_module(entry[0])
+    result: int = module.main(args[1:])
+    return result
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,139 @@
+"""The faust frame shared by the extract and store workers.
+
+faust acknowledges every event of a `take_events()` batch in a `finally:` once the loop body is left,
+whether the body finished, raised or was cancelled, and commits acknowledged offsets on a timer. So
+`consume_batches` never lets the body end early: the handler dead-letters poison and retries outages
+itself; an unexpected error ends the process at once (`os._exit`, no commit, the batch is redelivered);
+a shutdown (SIGTERM) lets the batch in flight finish before faust may ack and commit it.
+"""
+
+import asyncio
+import logging
+import os
+import sys
+from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from pathlib import Path
+from typing import Any, NoReturn
+
+import faust
+from aiokafka.errors import KafkaError, MessageSizeTooLargeError
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from services.common.messages import Outgoing, Position
+
+log = logging.getLogger(__name__)
+
+EXIT_UNEXPECTED = 70  # EX_SOFTWARE: the orchestrator restarts the worker; nothing was committed.
+
+
+def make_app(
+    app_id: str,
+    *,
+    bootstrap_servers: str,
+    web_host: str,
+    web_port: int,
+    datadir: Path,
+    commit_interval_s: float,
+) -> faust.App:
+    """A faust app configured for at-least-once batch work on topics the project creates itself."""
+    return faust.App(
+        app_id,
+        broker=[f"kafka://{server.strip()}" for server in bootstrap_servers.split(",")],
+        value_serializer="raw",
+        key_serializer="raw",
+        processing_guarantee="at_least_once",
+        producer_acks=-1,
+        consumer_auto_offset_reset="earliest",
+        broker_commit_interval=commit_interval_s,
+        topic_disable_leader=True,
+        topic_allow_declare=False,
+        web_host=web_host,
+        web_port=web_port,
+        web_in_thread=True,
+        datadir=str(datadir),
+    )
+
+
+def add_ops_pages(app: faust.App, is_ready: Callable[[], bool]) -> None:
+    """Serve /metrics (the default Prometheus registry), /healthz and /readyz on the worker's web port."""
+
+    @app.page("/metrics")
+    async def metrics(web: Any, request: Any) -> Any:
+        return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
+
+    @app.page("/healthz")
+    async def healthz(web: Any, request: Any) -> Any:
+        return web.json({"status": "ok"})
+
+    @app.page("/readyz")
+    async def readyz(web: Any, request: Any) -> Any:
+        ready = is_ready()
+        return web.json({"ready": ready}, status=200 if ready else 503)
+
+
+def is_transient_kafka_error(exc: BaseException) -> bool:
+    """Whether producing may succeed if tried again later."""
+    # A record over the broker's size limit will never fit: retrying it would block the partition forever.
+    return isinstance(exc, KafkaError) and not isinstance(exc, MessageSizeTooLargeError)
+
+
+def fatal(message: str, exc: BaseException | None = None) -> NoReturn:
+    """End the process now, without letting faust ack or commit anything more."""
+    log.critical("%s: %r", message, exc, exc_info=exc)
+    logging.shutdown()
+    sys.stderr.flush()
+    os._exit(EXIT_UNEXPECTED)
+
+
+async def consume_batches(
+    batches: AsyncIterable[Sequence[Any]],
+    handle: Callable[[Sequence[Any]], Awaitable[None]],
+    *,
+    drain_timeout_s: float,
+) -> None:
+    """Feed each batch of faust events to `handle`, which must only return once every event's effect
+    (output produced, row committed, or dead letter sent) is durable. See the module docstring."""
+    async for events in batches:
+        task = asyncio.ensure_future(handle(events))
+        try:
+            await asyncio.shield(task)
+        except asyncio.CancelledError:
+            log.info("stopping: finishing the batch in flight (%d events)", len(events))
+            try:
+                await asyncio.wait_for(asyncio.shield(task), drain_timeout_s)
+            except BaseException as exc:
+                fatal("could not finish the batch in flight before shutdown", exc)
+            raise
+        except BaseException as exc:
+            fatal("unexpected error while handling a batch", exc)
+
+
+async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
+    """Produce `messages` and wait until the broker acknowledged every one (acks=all). Raises on failure."""
+    producer = app.producer
+    futures = [
+        await producer.send(m.topic, m.key, m.value, None, None, m.headers) for m in messages
+    ]
+    await asyncio.gather(*futures)
+
+
+def run_worker(app: faust.App, loglevel: str = "info") -> int:
+    """Run `app` as a faust worker until SIGTERM/SIGINT. Blocks."""
+    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+    worker.execute_from_commandline()
+    return 0
+
+
+def position_of(event: Any) -> Position:
+    """The origin and raw bytes of a faust event (value and key serializers are "raw")."""
+    message = event.message
+    headers = message.headers or []
+    items = headers.items() if isinstance(headers, dict) else headers
+    return Position(
+        topic=message.topic,
+        partition=message.partition,
+        offset=message.offset,
+        key=message.key,
+        value=message.value,
+        headers={str(k): bytes(v) for k, v in items if v is not None},
+    )

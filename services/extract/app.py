@@ -1,0 +1,167 @@
+"""The extract worker: raw articles in, enriched articles and events out.
+
+Chain, per batch of up to `batch_max` messages or `batch_window_s` seconds:
+decode -> NLP in the process pool (never on the event loop) -> enrich -> publish enriched articles,
+events and dead letters, wait for the broker's acks -> return, and only then may faust ack and commit.
+Poison messages go to the dead-letter topic; a Kafka outage while publishing is retried until it ends.
+"""
+
+import argparse
+import logging
+import time
+from collections.abc import Sequence
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+import faust
+
+from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
+from services.common.messages import Outgoing, Position
+from services.common.retry import RetryPolicy, retry_transient
+from services.common.topics_admin import ensure_topics
+from services.common.worker import (
+    add_ops_pages,
+    consume_batches,
+    is_transient_kafka_error,
+    make_app,
+    position_of,
+    run_worker,
+    send_all,
+)
+from services.contracts.models import RawArticle
+from services.contracts.topics import Topics
+from services.extract import metrics
+from services.extract.analysis import AnalysisFailure
+from services.extract.batch import decode_raw, outputs_for
+from services.extract.enrich import enrich
+from services.extract.pool import NlpPool
+from services.extract.settings import ExtractSettings
+
+log = logging.getLogger(__name__)
+
+
+class ExtractHandler:
+    """Handles one batch of faust events; returns only when every output is acknowledged by the broker."""
+
+    def __init__(self, app: faust.App, settings: ExtractSettings, topics: Topics, pool: NlpPool) -> None:
+        self._app = app
+        self._settings = settings
+        self._topics = topics
+        self._pool = pool
+        self._retry = RetryPolicy(initial_s=settings.retry_initial_s, maximum_s=settings.retry_max_s)
+        self.warm = False
+
+    async def warm_up(self) -> None:
+        """Start the NLP processes and load the model in each before the first batch arrives."""
+        await self._pool.analyse(["Le président s'est rendu à Paris."] * max(1, self._settings.nlp_processes))
+        self.warm = True
+
+    async def __call__(self, events: Sequence[Any]) -> None:
+        started = time.perf_counter()
+        positions = [position_of(event) for event in events]
+        metrics.BATCH_SIZE.observe(len(positions))
+        metrics.ARTICLES_IN.inc(len(positions))
+        dead: list[Outgoing] = []
+        decoded: list[tuple[Position, RawArticle]] = []
+        for position in positions:
+            try:
+                decoded.append((position, decode_raw(position.value)))
+            except PoisonMessage as exc:
+                dead.append(self._dead(exc, position, "decode"))
+
+        results = await self._analyse([raw.text for _, raw in decoded])
+        outgoing: list[Outgoing] = []
+        for (position, raw), result in zip(decoded, results, strict=True):
+            if isinstance(result, AnalysisFailure):
+                dead.append(self._dead(PoisonMessage(f"nlp failed: {result.reason}"), position, "nlp"))
+                continue
+            try:
+                enriched = enrich(raw, result)
+            except Exception as exc:  # a bug on one article must not stop the partition
+                dead.append(self._dead(PoisonMessage(f"enrich failed: {exc!r}"), position, "enrich"))
+                continue
+            outgoing.extend(outputs_for(enriched, self._topics, position.headers))
+            metrics.ARTICLES_OUT.inc()
+            for entity in enriched.entities:
+                metrics.ENTITIES.labels(type=entity.type.value).inc()
+            for event in enriched.events:
+                metrics.EVENTS.labels(type=event.type.value).inc()
+
+        await self._publish(outgoing + dead)
+        metrics.BATCH_DURATION.observe(time.perf_counter() - started)
+
+    async def _analyse(self, texts: list[str]) -> list[Any]:
+        if not texts:
+            return []
+        started = time.perf_counter()
+
+        async def attempt() -> list[Any]:
+            try:
+                return list(await self._pool.analyse(texts))
+            except BrokenProcessPool:
+                # A worker process died (e.g. killed for memory): start a fresh pool and try again.
+                self._pool.restart()
+                raise
+
+        results = await retry_transient(
+            attempt, is_transient=lambda e: isinstance(e, BrokenProcessPool), policy=self._retry
+        )
+        metrics.NLP_DURATION.observe(time.perf_counter() - started)
+        return results
+
+    async def _publish(self, messages: list[Outgoing]) -> None:
+        def on_retry(exc: BaseException, delay: float) -> None:
+            metrics.PUBLISH_RETRIES.inc()
+
+        await retry_transient(
+            lambda: send_all(self._app, messages),
+            is_transient=is_transient_kafka_error,
+            policy=self._retry,
+            on_retry=on_retry,
+        )
+
+    def _dead(self, exc: PoisonMessage, position: Position, reason_label: str) -> Outgoing:
+        log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
+        metrics.ARTICLES_FAILED.labels(reason=reason_label).inc()
+        metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
+        return dead_letter_message(dead_letter("extract", exc, position), self._topics.deadletter)
+
+
+def build_app(settings: ExtractSettings) -> faust.App:
+    """The faust app with its single agent (concurrency=1: faust bug #606 commits past in-flight messages
+    otherwise; parallelism comes from the process pool and from more workers in the group)."""
+    topics = Topics.named(settings.topic_prefix)
+    app = make_app(
+        settings.app_id,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        datadir=settings.datadir,
+        commit_interval_s=settings.commit_interval_s,
+    )
+    pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
+    handler = ExtractHandler(app, settings, topics, pool)
+    add_ops_pages(app, lambda: handler.warm)
+    raw_topic = app.topic(topics.raw, value_serializer="raw", key_serializer="raw")
+
+    @app.agent(raw_topic, concurrency=1)
+    async def extract(stream: Any) -> None:
+        if not handler.warm:
+            await handler.warm_up()
+        batches = stream.take_events(settings.batch_max, within=settings.batch_window_s)
+        await consume_batches(batches, handler, drain_timeout_s=settings.drain_timeout_s)
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newswire extract-worker", description=__doc__)
+    parser.add_argument("--loglevel", default="info")
+    args = parser.parse_args(argv)
+    settings = ExtractSettings()
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        Topics.named(settings.topic_prefix),
+        partitions=settings.topic_partitions,
+    )
+    return run_worker(build_app(settings), loglevel=args.loglevel)

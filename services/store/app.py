@@ -1,0 +1,149 @@
+"""The store worker: enriched articles in, rows in Postgres.
+
+Chain, per batch of up to `batch_size` messages or `batch_window_s` seconds:
+decode -> write the whole batch in one transaction (in a thread, off the event loop) -> send dead letters
+-> return, and only then may faust ack and commit the offsets. A Postgres or Kafka outage is retried
+until it ends; a batch the database rejects is written article by article so only the bad one is
+dead-lettered.
+"""
+
+import argparse
+import asyncio
+import logging
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+import faust
+
+from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
+from services.common.decode import decode_contract
+from services.common.messages import Outgoing, Position
+from services.common.retry import RetryPolicy, retry_transient
+from services.common.topics_admin import ensure_topics
+from services.common.worker import (
+    add_ops_pages,
+    consume_batches,
+    is_transient_kafka_error,
+    make_app,
+    position_of,
+    run_worker,
+    send_all,
+)
+from services.contracts.headers import ingested_at_of
+from services.contracts.models import EnrichedArticle
+from services.contracts.topics import Topics
+from services.store import metrics
+from services.store.db import make_engine
+from services.store.errors import PoisonBatchError, TransientStoreError
+from services.store.settings import StoreSettings
+from services.store.writer import BatchWriter, WriteResult
+
+log = logging.getLogger(__name__)
+
+
+class StoreHandler:
+    """Handles one batch of faust events; returns only when its rows are committed and its dead letters
+    acknowledged by the broker."""
+
+    def __init__(self, app: faust.App, settings: StoreSettings, topics: Topics, writer: BatchWriter) -> None:
+        self._app = app
+        self._topics = topics
+        self._writer = writer
+        self._retry = RetryPolicy(initial_s=settings.retry_initial_s, maximum_s=settings.retry_max_s)
+
+    async def __call__(self, events: Sequence[Any]) -> None:
+        positions = [position_of(event) for event in events]
+        metrics.BATCH_SIZE.observe(len(positions))
+        metrics.MESSAGES_IN.inc(len(positions))
+        dead: list[Outgoing] = []
+        decoded: list[tuple[Position, EnrichedArticle]] = []
+        for position in positions:
+            try:
+                decoded.append((position, decode_contract(EnrichedArticle, position.value)))
+            except PoisonMessage as exc:
+                dead.append(self._dead(exc, position, "decode"))
+
+        if decoded:
+            try:
+                result = await self._write([article for _, article in decoded])
+                self._observe(decoded, result)
+            except PoisonBatchError:
+                dead.extend(await self._write_one_by_one(decoded))
+
+        if dead:
+            await retry_transient(
+                lambda: send_all(self._app, dead), is_transient=is_transient_kafka_error, policy=self._retry
+            )
+
+    async def _write(self, articles: list[EnrichedArticle]) -> WriteResult:
+        def on_retry(exc: BaseException, delay: float) -> None:
+            metrics.WRITE_FAILURES.labels(reason="transient").inc()
+
+        return await retry_transient(
+            lambda: asyncio.to_thread(self._writer.write_batch, articles),
+            is_transient=lambda e: isinstance(e, TransientStoreError),
+            policy=self._retry,
+            on_retry=on_retry,
+        )
+
+    async def _write_one_by_one(self, decoded: list[tuple[Position, EnrichedArticle]]) -> list[Outgoing]:
+        dead = []
+        for position, article in decoded:
+            try:
+                self._observe([(position, article)], await self._write([article]))
+            except PoisonBatchError as exc:
+                metrics.WRITE_FAILURES.labels(reason="rejected").inc()
+                dead.append(self._dead(PoisonMessage(f"rejected by Postgres: {exc}"), position, "rejected"))
+        return dead
+
+    def _observe(self, decoded: list[tuple[Position, EnrichedArticle]], result: WriteResult) -> None:
+        committed_at = result.committed_at
+        for position, article in decoded:
+            ingested_at = ingested_at_of(position.headers) or article.ingested_at
+            latency = (committed_at - ingested_at).total_seconds()
+            metrics.END_TO_END_LATENCY.observe(max(latency, 0.0))
+
+    def _dead(self, exc: PoisonMessage, position: Position, reason_label: str) -> Outgoing:
+        log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
+        metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
+        return dead_letter_message(
+            dead_letter("store", exc, position, datetime.now(UTC)), self._topics.deadletter
+        )
+
+
+def build_app(settings: StoreSettings) -> faust.App:
+    """The faust app with its single agent (concurrency=1, see faust bug #606)."""
+    topics = Topics.named(settings.topic_prefix)
+    app = make_app(
+        settings.app_id,
+        bootstrap_servers=settings.kafka_bootstrap_servers,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
+        datadir=settings.datadir,
+        commit_interval_s=settings.commit_interval_s,
+    )
+    writer = BatchWriter(make_engine(settings))
+    handler = StoreHandler(app, settings, topics, writer)
+    add_ops_pages(app, lambda: True)
+    enriched_topic = app.topic(topics.enriched, value_serializer="raw", key_serializer="raw")
+
+    @app.agent(enriched_topic, concurrency=1)
+    async def store(stream: Any) -> None:
+        batches = stream.take_events(settings.batch_size, within=settings.batch_window_s)
+        await consume_batches(batches, handler, drain_timeout_s=settings.drain_timeout_s)
+
+    return app
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="newswire store-worker", description=__doc__)
+    parser.add_argument("--loglevel", default="info")
+    args = parser.parse_args(argv)
+    settings = StoreSettings()
+    ensure_topics(
+        settings.kafka_bootstrap_servers,
+        Topics.named(settings.topic_prefix),
+        partitions=settings.topic_partitions,
+    )
+    return run_worker(build_app(settings), loglevel=args.loglevel)

@@ -1,0 +1,159 @@
+"""End to end on the real servers: HTTP -> ingest -> Kafka -> extract -> Kafka -> store -> Postgres."""
+
+import base64
+import json
+import time
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import httpx
+import psycopg
+import pytest
+from kafka import KafkaConsumer, KafkaProducer, TopicPartition
+from kafka.admin import KafkaAdminClient
+
+from services.contracts.headers import make_headers
+from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter
+from services.ingest.articles import raw_article_from_text
+from tests.integration.conftest import create_database, drop_database, new_topics
+from tests.integration.stack import Stack
+
+pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
+
+SAMPLES = sorted((Path(__file__).parents[2] / "samples").glob("*.txt"))
+
+
+@pytest.fixture(scope="module")
+def stack(kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+    url = create_database(database_url)
+    running = Stack(kafka_bootstrap, url, new_topics(kafka_bootstrap), tmp_path_factory.mktemp("stack"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+        drop_database(database_url, url)
+
+
+def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 90.0) -> None:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(0.5)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def count(url: str, sql: str, *params: object) -> int:
+    with psycopg.connect(url) as conn:
+        row = conn.execute(sql, params).fetchone()
+        assert row is not None
+        return int(row[0])
+
+
+def post_samples(stack: Stack) -> list[str]:
+    body = "\n".join(
+        json.dumps({"external_id": path.name, "source": "samples", "text": path.read_text(encoding="utf-8")})
+        for path in SAMPLES
+    )
+    response = httpx.post(
+        f"{stack.ingest_url}/v1/articles",
+        content=body.encode(),
+        headers={"Content-Type": "application/x-ndjson"},
+        timeout=30,
+    )
+    assert response.status_code == 202, response.text
+    ids: list[str] = response.json()["article_ids"]
+    return ids
+
+
+def table_counts(url: str, article_ids: list[str]) -> dict[str, int]:
+    return {
+        "articles": count(url, "SELECT count(*) FROM articles WHERE article_id = ANY(%s)", article_ids),
+        "mentions": count(url, "SELECT count(*) FROM mentions WHERE article_id = ANY(%s)", article_ids),
+        "events": count(url, "SELECT count(*) FROM events WHERE article_id = ANY(%s)", article_ids),
+        "entities": count(url, "SELECT count(*) FROM entities"),
+    }
+
+
+def store_caught_up(stack: Stack) -> bool:
+    """Whether the store worker committed offsets up to the end of every enriched-topic partition."""
+    topic = stack.topics.enriched
+    consumer = KafkaConsumer(bootstrap_servers=stack.kafka_bootstrap)
+    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    try:
+        partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
+        ends = consumer.end_offsets(partitions)
+        committed = admin.list_consumer_group_offsets(stack.store_group)
+        return bool(ends) and all(
+            end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items()
+        )
+    finally:
+        consumer.close()
+        admin.close()
+
+
+def test_sample_articles_posted_over_http_land_in_postgres_with_entities_and_events(stack: Stack) -> None:
+    ids = post_samples(stack)
+
+    assert len(set(ids)) == len(SAMPLES)
+    wait_for(lambda: table_counts(stack.database_url, ids)["articles"] == len(SAMPLES), "articles in Postgres")
+    counts = table_counts(stack.database_url, ids)
+    assert counts["mentions"] > 0
+    assert counts["events"] > 0
+    assert counts["entities"] > 0
+
+
+def test_posting_the_same_articles_again_adds_no_rows(stack: Stack) -> None:
+    first_ids = post_samples(stack)
+    wait_for(lambda: store_caught_up(stack), "store to consume the first delivery")
+    before = table_counts(stack.database_url, first_ids)
+
+    second_ids = post_samples(stack)
+    assert second_ids == first_ids
+    wait_for(lambda: store_caught_up(stack), "store to consume the re-delivery")
+
+    assert table_counts(stack.database_url, first_ids) == before
+
+
+def test_a_malformed_raw_message_is_dead_lettered_and_the_next_good_one_is_stored(stack: Stack) -> None:
+    now = datetime.now(UTC)
+    good = raw_article_from_text(
+        "Grève à Marseille\n\nLes dockers du port de Marseille ont entamé une grève lundi.",
+        external_id="dlq-good-1",
+        source="test",
+        ingested_at=now,
+    )
+    malformed = b'{"article_id": "x", "text": '
+    producer = KafkaProducer(bootstrap_servers=stack.kafka_bootstrap, acks="all")
+    bad_meta = producer.send(stack.topics.raw, key=b"bad-1", value=malformed, partition=0).get(timeout=10)
+    producer.send(
+        stack.topics.raw,
+        key=good.article_id.encode(),
+        value=good.model_dump_json().encode(),
+        headers=make_headers(RAW_ARTICLE_SCHEMA, now),
+        partition=0,
+    ).get(timeout=10)
+    producer.close()
+
+    wait_for(
+        lambda: count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", good.article_id) == 1,
+        "the good article in Postgres",
+    )
+    consumer = KafkaConsumer(
+        stack.topics.deadletter,
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=10_000,
+    )
+    letters = [DeadLetter.model_validate_json(message.value) for message in consumer]
+    consumer.close()
+    ours = [letter for letter in letters if letter.offset == bad_meta.offset and letter.topic == stack.topics.raw]
+    assert len(ours) == 1
+    letter = ours[0]
+    assert letter.stage == "extract"
+    assert "RawArticle" in letter.reason
+    assert base64.b64decode(letter.original) == malformed
+    assert letter.partition == 0
+    assert letter.key == "bad-1"
