@@ -85,7 +85,7 @@ def store_caught_up(stack: Stack) -> bool:
     try:
         partitions = [TopicPartition(topic, p) for p in sorted(consumer.partitions_for_topic(topic) or [])]
         ends = consumer.end_offsets(partitions)
-        committed = admin.list_consumer_group_offsets(stack.store_group)
+        committed = admin.list_group_offsets(stack.store_group).get(stack.store_group, {})
         return bool(ends) and all(
             end == 0 or (tp in committed and committed[tp].offset >= end) for tp, end in ends.items()
         )
