@@ -4,6 +4,6 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEWSWIRE_PROFILE=test
-scripts/infra.sh up
+NEWSWIRE_PG_FSYNC=${NEWSWIRE_PG_FSYNC:-off} scripts/infra.sh up
 eval "$(scripts/infra.sh env)"
 exec .venv/bin/pytest "$@"

@@ -1,19 +1,34 @@
 """`newswire topics ensure`: create the project's Kafka topics (idempotent)."""
 
 import argparse
-import os
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.topics_admin import ensure_topics
 from services.contracts.topics import Topics
 
 
+class TopicsSettings(BaseSettings):
+    """Where and how to create the topics; flags override these."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_TOPIC_", frozen=True)
+
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:19092", validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS")
+    )
+    prefix: str = ""
+    partitions: int = Field(default=4, ge=1)
+
+
 def main(argv: list[str] | None = None) -> int:
+    settings = TopicsSettings()
     parser = argparse.ArgumentParser(prog="newswire topics")
     sub = parser.add_subparsers(dest="action", required=True)
     ensure = sub.add_parser("ensure", help="create missing topics")
-    ensure.add_argument("--bootstrap", default=os.environ.get("KAFKA_BOOTSTRAP_SERVERS", "127.0.0.1:19092"))
-    ensure.add_argument("--prefix", default=os.environ.get("NEWSWIRE_TOPIC_PREFIX", ""))
-    ensure.add_argument("--partitions", type=int, default=int(os.environ.get("NEWSWIRE_TOPIC_PARTITIONS", "4")))
+    ensure.add_argument("--bootstrap", default=settings.kafka_bootstrap_servers)
+    ensure.add_argument("--prefix", default=settings.prefix)
+    ensure.add_argument("--partitions", type=int, default=settings.partitions)
     args = parser.parse_args(argv)
     topics = Topics.named(args.prefix)
     ensure_topics(args.bootstrap, topics, partitions=args.partitions)

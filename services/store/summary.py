@@ -1,0 +1,182 @@
+"""`newswire summary`: a short human account of what the store holds in Postgres.
+
+`fetch_summary(engine)` runs the queries and returns a `Summary` (plain values, reusable in tests);
+`format_summary(summary)` renders it (pure); `main` wires both to the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+import time
+from dataclasses import dataclass
+
+from sqlalchemy import Column, Connection, Engine, Table, desc, func, nulls_last, select
+from sqlalchemy import exc as sa_exc
+
+from services.store.db import make_engine
+from services.store.schema import article_entities, articles, entities, events, mentions
+from services.store.settings import StoreSettings, normalise_database_url, redact_url
+
+
+@dataclass(frozen=True)
+class EntityCount:
+    entity_id: str
+    name: str
+    type: str
+    articles: int
+
+
+@dataclass(frozen=True)
+class Headline:
+    article_id: str
+    published_at: dt.datetime | None
+    title: str | None
+
+
+@dataclass(frozen=True)
+class Summary:
+    """Counts of what is stored. `*_by_type` are (type, count) pairs, most frequent first."""
+
+    articles: int
+    entities: int
+    mentions: int
+    events: int
+    entities_by_type: tuple[tuple[str, int], ...]
+    events_by_type: tuple[tuple[str, int], ...]
+    top_entities: tuple[EntityCount, ...]
+    latest_articles: tuple[Headline, ...]
+
+
+def _count(conn: Connection, table: Table) -> int:
+    return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
+
+
+def _by_type(conn: Connection, column: Column[str]) -> tuple[tuple[str, int], ...]:
+    n = func.count().label("n")
+    stmt = select(column, n).group_by(column).order_by(desc(n), column)
+    return tuple((str(kind), int(total)) for kind, total in conn.execute(stmt))
+
+
+def fetch_summary(engine: Engine, *, top: int = 10, latest: int = 5) -> Summary:
+    """Query the counts in one read-only transaction (a consistent snapshot). Blocks; raises
+    SQLAlchemy errors unchanged (OperationalError when unreachable, ProgrammingError before migration)."""
+    with engine.connect() as conn:
+        conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+
+        n_articles = func.count(article_entities.c.article_id).label("n_articles")
+        top_stmt = (
+            select(entities.c.entity_id, entities.c.name, entities.c.type, n_articles)
+            .join(article_entities, article_entities.c.entity_id == entities.c.entity_id)
+            .group_by(entities.c.entity_id)
+            .order_by(desc(n_articles), entities.c.name, entities.c.entity_id)
+            .limit(top)
+        )
+        latest_stmt = (
+            select(articles.c.article_id, articles.c.published_at, articles.c.title)
+            .order_by(
+                nulls_last(desc(articles.c.published_at)), desc(articles.c.stored_at), articles.c.article_id
+            )
+            .limit(latest)
+        )
+        return Summary(
+            articles=_count(conn, articles),
+            entities=_count(conn, entities),
+            mentions=_count(conn, mentions),
+            events=_count(conn, events),
+            entities_by_type=_by_type(conn, entities.c.type),
+            events_by_type=_by_type(conn, events.c.type),
+            top_entities=tuple(
+                EntityCount(
+                    entity_id=row.entity_id, name=row.name, type=row.type, articles=int(row.n_articles)
+                )
+                for row in conn.execute(top_stmt)
+            ),
+            latest_articles=tuple(
+                Headline(article_id=row.article_id, published_at=row.published_at, title=row.title)
+                for row in conn.execute(latest_stmt)
+            ),
+        )
+
+
+def _counts_line(pairs: tuple[tuple[str, int], ...]) -> str:
+    return ", ".join(f"{kind} {total}" for kind, total in pairs) if pairs else "none"
+
+
+def _shorten(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def format_summary(summary: Summary, *, title_width: int = 80) -> str:
+    """The summary as a few lines of text (no trailing newline)."""
+    lines = [
+        f"articles: {summary.articles}",
+        f"entities: {summary.entities} ({_counts_line(summary.entities_by_type)})",
+        f"mentions: {summary.mentions}",
+        f"events:   {summary.events} ({_counts_line(summary.events_by_type)})",
+        "",
+        "top entities by number of articles:",
+    ]
+    if not summary.top_entities:
+        lines.append("  (none)")
+    width = max((len(str(e.articles)) for e in summary.top_entities), default=1)
+    lines += [f"  {e.articles:>{width}}  {e.name} [{e.type}] {e.entity_id}" for e in summary.top_entities]
+    lines += ["", "latest articles:"]
+    if not summary.latest_articles:
+        lines.append("  (none)")
+    for headline in summary.latest_articles:
+        when = headline.published_at.strftime("%Y-%m-%d %H:%M") if headline.published_at else "(undated)"
+        title = _shorten(headline.title or f"(untitled: {headline.article_id})", title_width)
+        lines.append(f"  {when:<16}  {title}")
+    return "\n".join(lines)
+
+
+def wait_for_articles(engine: Engine, wanted: int, timeout_s: float) -> bool:
+    """Poll until at least `wanted` articles are stored; False when `timeout_s` passed first."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with engine.connect() as conn:
+            if _count(conn, articles) >= wanted:
+                return True
+        if time.monotonic() >= deadline:
+            return False
+        time.sleep(0.5)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """`newswire summary [--url URL]`. Exit status: 0 printed, 1 database unreachable or not migrated."""
+    parser = argparse.ArgumentParser(prog="newswire summary", description=__doc__)
+    parser.add_argument("--url", help="database URL (default: DATABASE_URL)")
+    parser.add_argument("--top", type=int, default=10, help="how many entities to list (default 10)")
+    parser.add_argument("--latest", type=int, default=5, help="how many articles to list (default 5)")
+    parser.add_argument(
+        "--wait-articles", type=int, default=0, metavar="N", help="first wait until N articles are stored"
+    )
+    parser.add_argument("--timeout", type=float, default=120.0, help="seconds --wait-articles waits at most")
+    args = parser.parse_args(argv)
+    settings = StoreSettings(database_url=normalise_database_url(args.url)) if args.url else StoreSettings()
+    engine = make_engine(settings, application_name="newswire-summary")
+    try:
+        if not wait_for_articles(engine, args.wait_articles, args.timeout):
+            print(
+                f"newswire summary: fewer than {args.wait_articles} articles after {args.timeout}s",
+                file=sys.stderr,
+            )
+            return 1
+        summary = fetch_summary(engine, top=args.top, latest=args.latest)
+    except sa_exc.OperationalError as exc:
+        print(
+            f"newswire summary: cannot reach {redact_url(settings.database_url)}: {exc.orig}", file=sys.stderr
+        )
+        return 1
+    except sa_exc.ProgrammingError as exc:
+        print(
+            f"newswire summary: {exc.orig}\n(is the schema migrated? run `newswire db upgrade`)",
+            file=sys.stderr,
+        )
+        return 1
+    finally:
+        engine.dispose()
+    print(format_summary(summary))
+    return 0

@@ -1,0 +1,241 @@
+"""Writes batches of enriched articles to Postgres, one transaction per batch, idempotently.
+
+The contract with the caller (the store worker):
+
+* `BatchWriter.write_batch(articles)` blocks (run it in a thread from an event loop) until the batch's
+  transaction has committed, then returns a `WriteResult`; only then may the caller commit the Kafka
+  offsets of those articles.
+* It raises `TransientStoreError` when the database is unreachable or gave up on the transaction
+  (connection lost, serialization failure, deadlock, lock or statement timeout): nothing was committed,
+  and the caller retries the same batch after a backoff. Retrying is safe: writes are idempotent.
+* It raises `PoisonBatchError` when the data is refused (a DataError such as a NUL byte in a text, an
+  IntegrityError, an article whose rows cannot be built): nothing was committed, and retrying the same
+  batch would fail again. The caller then calls `write_batch([article])` for each article to find the
+  bad one(s), which raise PoisonBatchError on their own, and dead-letters them.
+* Anything else (a missing table because migrations were not run, a bug) propagates unchanged.
+
+What one batch does, in one transaction:
+
+1. Keep one copy per article_id: the highest extractor version, the last copy on ties.
+2. Upsert the article rows, sorted by id; a stored row is overwritten only when the incoming version key
+   is >= the stored one (`ON CONFLICT ... DO UPDATE ... WHERE`); RETURNING says which were accepted.
+   The others are stale: skipped, with all their rows.
+3. For the accepted articles: delete their article_entities, mentions and events; upsert their entities
+   (deduplicated across the batch and sorted by id, so two writers lock shared entities in the same
+   order and cannot deadlock); insert the new article_entities, mentions and events.
+
+So re-delivery rewrites the same rows (no duplicates), a newer extractor version replaces an article's
+entities and events atomically, and an older one never overwrites a newer one.
+
+Inserts go through Core executemany (a list of parameter dicts), which psycopg sends in pipeline mode.
+The writer records the write duration, rows and articles metrics; the caller records failures and
+end-to-end latency from `WriteResult.committed_at`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from sqlalchemy import Connection, Engine, delete, func, insert
+from sqlalchemy import exc as sa_exc
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+
+from services.contracts.models import EnrichedArticle
+from services.store import metrics
+from services.store.errors import (
+    InvalidArticleError,
+    PoisonBatchError,
+    StoreWriteError,
+    TransientStoreError,
+    classify_sqlstate,
+    write_error,
+)
+from services.store.rows import ArticleRows, article_rows, merged_entity_rows
+from services.store.schema import article_entities, articles, entities, events, mentions
+from services.store.versions import newest_per_article
+
+log = logging.getLogger(__name__)
+
+_ARTICLE_UPDATE_COLUMNS = tuple(
+    c.name for c in articles.columns if c.name not in {"article_id", "stored_at", "updated_at"}
+)
+_ENTITY_UPDATE_COLUMNS = ("name", "type", "kb_id", "lat", "lon")
+
+
+@dataclass(frozen=True)
+class RowCounts:
+    """Rows inserted or upserted per table by one committed batch."""
+
+    articles: int = 0
+    entities: int = 0
+    article_entities: int = 0
+    mentions: int = 0
+    events: int = 0
+
+    def as_dict(self) -> dict[str, int]:
+        return asdict(self)
+
+
+@dataclass(frozen=True)
+class WriteResult:
+    """What a committed batch did.
+
+    `articles_in` = `articles_written` + `articles_skipped_stale` + `articles_superseded_in_batch`:
+    written are new or replaced articles; skipped-stale ones lost against a newer stored version;
+    superseded ones were older (or equal and earlier) copies of an article later in the same batch.
+    `committed_at` is the time just after the commit, for end-to-end latency.
+    """
+
+    articles_in: int
+    articles_written: int
+    articles_skipped_stale: int
+    articles_superseded_in_batch: int
+    rows_written: RowCounts
+    written_ids: tuple[str, ...]
+    skipped_stale_ids: tuple[str, ...]
+    committed_at: dt.datetime
+
+
+def _utc_now() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class BatchWriter:
+    """Writes batches of enriched articles through `engine` (see the module docstring for the contract).
+
+    Thread-safe as far as the engine's pool is: each call checks out its own connection.
+    """
+
+    def __init__(self, engine: Engine, *, clock: Callable[[], dt.datetime] = _utc_now) -> None:
+        self._engine = engine
+        self._clock = clock
+
+    def write_batch(self, articles_in: Sequence[EnrichedArticle]) -> WriteResult:
+        """Write `articles_in` in one transaction; blocks until it commits.
+
+        Raises TransientStoreError (retry the batch) or PoisonBatchError (write articles one by one).
+        """
+        ids = [article.article_id for article in articles_in]
+        if not articles_in:
+            return WriteResult(0, 0, 0, 0, RowCounts(), (), (), self._clock())
+        try:
+            newest = newest_per_article(articles_in)
+            batch = sorted((article_rows(article) for article in newest.articles), key=lambda r: r.article_id)
+        except InvalidArticleError as exc:
+            raise PoisonBatchError(str(exc), reason="invalid_article", article_ids=ids) from exc
+
+        started = time.perf_counter()
+        try:
+            with self._engine.begin() as conn:
+                accepted = _upsert_articles(conn, batch)
+                kept = [rows for rows in batch if rows.article_id in accepted]
+                counts = _replace_article_rows(conn, kept)
+        except sa_exc.SQLAlchemyError as exc:
+            translated = _translate(exc, ids)
+            if translated is None:
+                raise
+            raise translated from exc
+        committed_at = self._clock()
+        duration = time.perf_counter() - started
+
+        result = WriteResult(
+            articles_in=len(articles_in),
+            articles_written=len(kept),
+            articles_skipped_stale=len(batch) - len(kept),
+            articles_superseded_in_batch=newest.superseded,
+            rows_written=counts,
+            written_ids=tuple(rows.article_id for rows in kept),
+            skipped_stale_ids=tuple(rows.article_id for rows in batch if rows.article_id not in accepted),
+            committed_at=committed_at,
+        )
+        _observe(result, duration)
+        log.debug("batch committed in %.3fs: %s", duration, result)
+        return result
+
+
+def _upsert_articles(conn: Connection, batch: Sequence[ArticleRows]) -> set[str]:
+    """Insert or replace the article rows; return the ids written (not stale)."""
+    stmt = pg_insert(articles)
+    update: dict[str, Any] = {name: stmt.excluded[name] for name in _ARTICLE_UPDATE_COLUMNS}
+    update["updated_at"] = func.now()
+    stmt = stmt.on_conflict_do_update(
+        index_elements=[articles.c.article_id],
+        set_=update,
+        where=articles.c.extractor_version_key <= stmt.excluded.extractor_version_key,
+    )
+    result = conn.execute(stmt.returning(articles.c.article_id), [rows.article for rows in batch])
+    return set(result.scalars().all())
+
+
+def _replace_article_rows(conn: Connection, kept: Sequence[ArticleRows]) -> RowCounts:
+    """Delete the child rows of the kept articles, upsert their entities, insert their new child rows."""
+    if not kept:
+        return RowCounts()
+    ids = [rows.article_id for rows in kept]
+    for table in (article_entities, mentions, events):
+        conn.execute(delete(table).where(table.c.article_id.in_(ids)))
+
+    entity_rows = merged_entity_rows(kept)
+    if entity_rows:
+        stmt = pg_insert(entities)
+        update: dict[str, Any] = {name: stmt.excluded[name] for name in _ENTITY_UPDATE_COLUMNS}
+        update["last_seen"] = func.now()
+        conn.execute(
+            stmt.on_conflict_do_update(index_elements=[entities.c.entity_id], set_=update), entity_rows
+        )
+
+    link_rows = [row for rows in kept for row in rows.article_entities]
+    mention_rows = [row for rows in kept for row in rows.mentions]
+    event_rows = [row for rows in kept for row in rows.events]
+    for table, table_rows in (
+        (article_entities, link_rows),
+        (mentions, mention_rows),
+        (events, event_rows),
+    ):
+        if table_rows:
+            conn.execute(insert(table), table_rows)
+    return RowCounts(
+        articles=len(kept),
+        entities=len(entity_rows),
+        article_entities=len(link_rows),
+        mentions=len(mention_rows),
+        events=len(event_rows),
+    )
+
+
+def _translate(exc: sa_exc.SQLAlchemyError, article_ids: Sequence[str]) -> StoreWriteError | None:
+    """The store error a SQLAlchemy error stands for, or None when it must propagate as is."""
+    if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection became free in time
+        return TransientStoreError(str(exc), reason="resources", article_ids=article_ids)
+    if not isinstance(exc, sa_exc.StatementError):
+        return None
+    if not isinstance(exc, sa_exc.DBAPIError):
+        # Raised while binding parameters, before the database saw anything: the data cannot be sent.
+        return PoisonBatchError(str(exc), reason="data", article_ids=article_ids)
+    reason = classify_sqlstate(getattr(exc.orig, "sqlstate", None))
+    if reason is None:
+        # Errors raised by the driver itself carry no SQLSTATE (refused connection, NUL byte in a text).
+        if exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError):
+            reason = "connection"
+        elif isinstance(exc, sa_exc.DataError):
+            reason = "data"
+        elif isinstance(exc, sa_exc.IntegrityError):
+            reason = "integrity"
+    if reason is None:
+        return None
+    return write_error(reason, str(exc.orig) if exc.orig is not None else str(exc), article_ids)
+
+
+def _observe(result: WriteResult, duration_s: float) -> None:
+    metrics.WRITE_DURATION.observe(duration_s)
+    metrics.ARTICLES_WRITTEN.inc(result.articles_written)
+    metrics.ARTICLES_SKIPPED_STALE.inc(result.articles_skipped_stale + result.articles_superseded_in_batch)
+    counts: Mapping[str, int] = result.rows_written.as_dict()
+    for table, count in counts.items():
+        if count:
+            metrics.ROWS_WRITTEN.labels(table=table).inc(count)
