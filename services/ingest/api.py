@@ -1,0 +1,211 @@
+"""The ingest HTTP API (FastAPI). `create_app` assembles the chain
+`authenticate -> read body -> parse -> validate/normalise -> publish` and nothing else happens here.
+
+Routes:
+* `POST /v1/articles`: 202 `{"accepted": n, "article_ids": [...]}` once Kafka acknowledged every
+  article of the request (all or nothing); see parsing.py for bodies and articles.py for fields.
+* `GET /healthz`: 200 while the process serves requests.
+* `GET /readyz`: 200 when a Kafka bootstrap server is reachable, else 503.
+* `GET /metrics`: Prometheus exposition.
+
+Every 4xx/5xx answer has the body `{"error": <short code>, "reason": <human text>, "field": <name|null>}`;
+a 503 carries `Retry-After`, a 401 carries `WWW-Authenticate`.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from collections.abc import Awaitable, Callable, Mapping
+from datetime import UTC, datetime
+from http import HTTPStatus
+from typing import Any
+
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from starlette.concurrency import run_in_threadpool
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from services.contracts.models import RawArticle
+from services.ingest import metrics
+from services.ingest.articles import raw_articles_from_records
+from services.ingest.auth import ApiKeyChecker
+from services.ingest.errors import BrokerUnavailable, IngestError, PayloadTooLarge, Unauthorized
+from services.ingest.parsing import (
+    TEXT,
+    check_content_length,
+    media_type_of,
+    parse_body,
+    plain_text_fields,
+)
+from services.ingest.port import ArticlePublisher
+from services.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+# Room for the key and headers next to the value within Kafka's max_request_size.
+_MESSAGE_OVERHEAD_BYTES = 1024
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def error_response(
+    status: int, code: str, reason: str, field: str | None = None, headers: Mapping[str, str] | None = None
+) -> JSONResponse:
+    """The one error body shape of the service."""
+    return JSONResponse(
+        {"error": code, "reason": reason, "field": field}, status_code=status, headers=headers
+    )
+
+
+def create_app(
+    settings: IngestSettings, publisher: ArticlePublisher, *, clock: Callable[[], datetime] = _utc_now
+) -> FastAPI:
+    """The ingest app. `publisher` is used from worker threads; the caller owns (and closes) it."""
+    checker = ApiKeyChecker(settings.api_keys) if settings.auth_required else None
+    app = FastAPI(title="newswire ingest", version="1")
+    _install_error_handlers(app, settings)
+    _install_request_metrics(app)
+
+    @app.post("/v1/articles", status_code=202)
+    async def post_articles(request: Request) -> JSONResponse:
+        count = 1  # until the body is split into articles, a refusal counts as one article
+        try:
+            if checker is not None:
+                checker.check(request.headers)
+            media_type = media_type_of(request.headers.get("content-type"))
+            body = await _read_body(request, settings.max_body_bytes)
+            text_fields = (
+                plain_text_fields(request.headers, request.query_params) if media_type == TEXT else None
+            )
+            parsed = parse_body(
+                body, media_type, max_articles=settings.max_articles_per_request, text_fields=text_fields
+            )
+            count = len(parsed.records)
+            # Normalisation and language detection are CPU work: keep them off the event loop.
+            articles = await run_in_threadpool(
+                raw_articles_from_records,
+                parsed.records,
+                batch=parsed.batch,
+                default_source=settings.default_source,
+                ingested_at=clock(),
+            )
+            _check_message_sizes(articles, settings.max_message_bytes)
+            metrics.REQUEST_ARTICLES.observe(len(articles))
+            await _publish(publisher, articles)
+        except IngestError as exc:
+            metrics.ARTICLES_REJECTED.labels(exc.code).inc(count)
+            raise
+        metrics.ARTICLES_ACCEPTED.inc(len(articles))
+        return JSONResponse(
+            {"accepted": len(articles), "article_ids": [a.article_id for a in articles]}, status_code=202
+        )
+
+    @app.get("/healthz")
+    async def healthz() -> dict[str, str]:
+        return {"status": "ok"}
+
+    @app.get("/readyz", response_model=None)
+    async def readyz() -> dict[str, str] | JSONResponse:
+        reason = await run_in_threadpool(publisher.check_ready)
+        if reason is not None:
+            return error_response(
+                503, "not_ready", reason, headers={"Retry-After": str(settings.retry_after_s)}
+            )
+        return {"status": "ready"}
+
+    @app.get("/metrics")
+    async def metrics_endpoint() -> Response:
+        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+
+    return app
+
+
+async def _read_body(request: Request, limit: int) -> bytes:
+    """The body, refused (PayloadTooLarge) as soon as it is known to exceed `limit`: from its
+    Content-Length before reading, else while streaming, never buffering more than the limit."""
+    check_content_length(request.headers.get("content-length"), limit)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in request.stream():
+        size += len(chunk)
+        if size > limit:
+            raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes")
+        chunks.append(chunk)
+    metrics.HTTP_REQUEST_BODY_BYTES.observe(size)
+    return b"".join(chunks)
+
+
+def _check_message_sizes(articles: list[RawArticle], max_message_bytes: int) -> None:
+    limit = max_message_bytes - _MESSAGE_OVERHEAD_BYTES
+    for index, article in enumerate(articles):
+        size = len(article.model_dump_json().encode())
+        if size > limit:
+            raise PayloadTooLarge(f"article {index} is {size} bytes once serialised; the limit is {limit}")
+
+
+async def _publish(publisher: ArticlePublisher, articles: list[RawArticle]) -> None:
+    started = time.perf_counter()
+    outcome = "ok"
+    try:
+        await run_in_threadpool(publisher.publish, articles)
+    except IngestError as exc:
+        outcome = exc.code
+        raise
+    except Exception as exc:  # a publisher bug must still answer 503, never claim durability
+        outcome = BrokerUnavailable.code
+        log.exception("publisher failed unexpectedly")
+        raise BrokerUnavailable(f"publishing failed: {type(exc).__name__}") from exc
+    finally:
+        metrics.PUBLISH_SECONDS.labels(outcome).observe(time.perf_counter() - started)
+
+
+def _install_error_handlers(app: FastAPI, settings: IngestSettings) -> None:
+    async def ingest_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, IngestError)
+        headers: dict[str, str] = {}
+        if isinstance(exc, BrokerUnavailable):
+            headers["Retry-After"] = str(settings.retry_after_s)
+        elif isinstance(exc, Unauthorized):
+            headers["WWW-Authenticate"] = 'Bearer realm="newswire-ingest"'
+        return error_response(exc.http_status, exc.code, exc.reason, exc.field, headers)
+
+    async def validation_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, RequestValidationError)
+        errors = exc.errors()
+        first: dict[str, Any] = errors[0] if errors else {}
+        field = ".".join(str(part) for part in first.get("loc", ())) or None
+        return error_response(422, "invalid_request", str(first.get("msg", "invalid request")), field)
+
+    async def http_error(request: Request, exc: Exception) -> Response:
+        assert isinstance(exc, StarletteHTTPException)
+        code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_").replace("-", "_")
+        return error_response(exc.status_code, code, str(exc.detail), headers=exc.headers)
+
+    async def internal_error(request: Request, exc: Exception) -> Response:
+        log.exception("unhandled error on %s %s", request.method, request.url.path, exc_info=exc)
+        return error_response(500, "internal", "internal error; see the server log")
+
+    app.add_exception_handler(IngestError, ingest_error)
+    app.add_exception_handler(RequestValidationError, validation_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, internal_error)
+
+
+def _install_request_metrics(app: FastAPI) -> None:
+    @app.middleware("http")
+    async def observe(request: Request, call_next: Callable[[Request], Awaitable[Response]]) -> Response:
+        started = time.perf_counter()
+        status = 500
+        try:
+            response = await call_next(request)
+            status = response.status_code
+            return response
+        finally:
+            route = request.scope.get("route")
+            label = getattr(route, "path", None) or metrics.UNMATCHED_ROUTE
+            metrics.HTTP_REQUESTS.labels(label, request.method, str(status)).inc()
+            metrics.HTTP_REQUEST_SECONDS.labels(label).observe(time.perf_counter() - started)

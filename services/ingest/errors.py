@@ -1,0 +1,101 @@
+"""The ingest exception tree. Each class carries the HTTP status and short error code it maps to,
+so the mapping lives here and nowhere else.
+
+    IngestError                      500 internal
+    ├── MalformedBody                400 malformed_body
+    ├── Unauthorized                 401 unauthorized
+    ├── PayloadTooLarge              413 payload_too_large
+    ├── UnsupportedMediaType         415 unsupported_media_type
+    ├── ArticleValidationError       422 invalid_article   (names the field)
+    └── BrokerUnavailable            503 broker_unavailable
+
+Third-party errors (JSON decoding, Kafka) are translated into these at the boundary where they occur.
+"""
+
+from __future__ import annotations
+
+from typing import ClassVar
+
+
+class IngestError(Exception):
+    """Base of every error ingest raises on purpose; `reason` is human text safe to show a client."""
+
+    http_status: ClassVar[int] = 500
+    code: ClassVar[str] = "internal"
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+    @property
+    def field(self) -> str | None:
+        """The offending input field, when one can be named."""
+        return None
+
+
+class MalformedBody(IngestError):
+    """The request body cannot be read at all: empty, not UTF-8, not JSON where JSON was announced."""
+
+    http_status = 400
+    code = "malformed_body"
+
+
+class Unauthorized(IngestError):
+    """No API key, or one that matches none of the configured keys."""
+
+    http_status = 401
+    code = "unauthorized"
+
+
+class PayloadTooLarge(IngestError):
+    """The body (or the number of articles in it) exceeds the configured limit."""
+
+    http_status = 413
+    code = "payload_too_large"
+
+
+class UnsupportedMediaType(IngestError):
+    """A Content-Type ingest does not read."""
+
+    http_status = 415
+    code = "unsupported_media_type"
+
+
+class ArticleValidationError(IngestError):
+    """One article field is missing, of the wrong type or has an unusable value.
+
+    `field` names it the way the client wrote it (`text`, or `articles[3].text` once located in a
+    batch); `origin` says where the record came from when it was read from a file (`path:line`).
+    """
+
+    http_status = 422
+    code = "invalid_article"
+
+    def __init__(self, field: str, reason: str, *, origin: str | None = None) -> None:
+        super().__init__(reason)
+        self._field = field
+        self.origin = origin
+
+    @property
+    def field(self) -> str:
+        return self._field
+
+    def __str__(self) -> str:
+        located = f"{self._field}: {self.reason}"
+        return f"{self.origin}: {located}" if self.origin else located
+
+    def within(self, prefix: str) -> ArticleValidationError:
+        """The same error with its field located inside a container, e.g. `articles[3]` + `.text`."""
+        field = f"{prefix}.{self._field}" if self._field else prefix
+        return ArticleValidationError(field, self.reason, origin=self.origin)
+
+    def at(self, origin: str) -> ArticleValidationError:
+        """The same error with the record's origin (`path:line`) attached."""
+        return ArticleValidationError(self._field, self.reason, origin=origin)
+
+
+class BrokerUnavailable(IngestError):
+    """Kafka did not acknowledge every message in time; nothing in the request may be assumed durable."""
+
+    http_status = 503
+    code = "broker_unavailable"

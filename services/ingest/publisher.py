@@ -1,0 +1,162 @@
+"""Publishing raw articles to Kafka with kafka-python (the thin adapter at the edge of ingest).
+
+The producer is idempotent with `acks=all`, so an acknowledged article is on every in-sync replica and a
+producer retry never duplicates it. It is created lazily on first use and re-created after a failed
+bootstrap, so ingest starts (and reports not-ready) while Kafka is still down.
+
+Everything here blocks: call it from a worker thread, never from the event loop.
+"""
+
+from __future__ import annotations
+
+import logging
+import socket
+import threading
+import time
+from collections.abc import Sequence
+from typing import Any
+
+from kafka import KafkaProducer
+from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
+
+from services.contracts.headers import make_headers
+from services.contracts.models import RAW_ARTICLE_SCHEMA, RawArticle
+from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
+from services.ingest.settings import IngestSettings
+
+log = logging.getLogger(__name__)
+
+
+class KafkaPublisher:
+    """Publishes RawArticle JSON to the raw topic, keyed by article_id, with the schema and
+    `ingested_at` headers. Thread-safe (kafka-python's producer is; creation is locked)."""
+
+    def __init__(self, settings: IngestSettings, *, client_id: str = "newswire-ingest") -> None:
+        self._settings = settings
+        self._client_id = client_id
+        self._topic = settings.topics.raw
+        self._timeout_s = settings.publish_timeout_s
+        self._lock = threading.Lock()
+        self._producer: Any = None
+        self._closed = False
+        self._readiness: tuple[float, str | None] | None = None
+
+    @property
+    def topic(self) -> str:
+        return self._topic
+
+    def publish(self, articles: Sequence[RawArticle]) -> None:
+        """Send every article and wait until the broker acknowledged all of them.
+
+        Blocks up to about `publish_timeout_s` (plus the bootstrap when the producer is new). Raises
+        BrokerUnavailable on any failure or timeout (some articles may still land later: the ids are
+        deterministic, so a client retry is harmless), PayloadTooLarge when one article exceeds the
+        message size limit.
+        """
+        if not articles:
+            return
+        producer = self._producer_or_raise()
+        deadline = time.monotonic() + self._timeout_s
+        try:
+            futures = [
+                producer.send(
+                    self._topic,
+                    key=article.article_id.encode(),
+                    value=article.model_dump_json().encode(),
+                    headers=make_headers(RAW_ARTICLE_SCHEMA, article.ingested_at),
+                )
+                for article in articles
+            ]
+            for future in futures:
+                future.get(timeout=max(0.0, deadline - time.monotonic()))
+        except MessageSizeTooLargeError as exc:
+            raise PayloadTooLarge(
+                f"an article exceeds the message size limit of {self._settings.max_message_bytes} bytes"
+            ) from exc
+        except KafkaTimeoutError as exc:
+            raise BrokerUnavailable(
+                f"Kafka did not acknowledge the articles on {self._topic} "
+                f"within {self._timeout_s:g} s ({exc})"
+            ) from exc
+        except KafkaError as exc:
+            raise BrokerUnavailable(f"Kafka refused the articles: {type(exc).__name__}: {exc}") from exc
+
+    def check_ready(self) -> str | None:
+        """None when a bootstrap server accepts a TCP connection, else why not. The answer is reused
+        for `readiness_cache_s`. Blocks up to `readiness_timeout_s` per bootstrap server."""
+        now = time.monotonic()
+        cached = self._readiness
+        if cached is not None and now - cached[0] < self._settings.readiness_cache_s:
+            return cached[1]
+        if self._closed:
+            reason: str | None = "the publisher is closed"
+        else:
+            reason = _first_reachable(
+                self._settings.kafka_bootstrap_servers, self._settings.readiness_timeout_s
+            )
+        self._readiness = (now, reason)
+        return reason
+
+    def close(self) -> None:
+        """Flush pending records and close the producer. Blocks up to `publish_timeout_s`. Idempotent."""
+        with self._lock:
+            self._closed = True
+            producer, self._producer = self._producer, None
+        if producer is not None:
+            producer.close(timeout=self._timeout_s)
+
+    def connect(self) -> None:
+        """Create the producer now rather than on the first request. Blocks up to the bootstrap
+        timeout; raises BrokerUnavailable when Kafka cannot be reached (a later call tries again)."""
+        self._producer_or_raise()
+
+    def _producer_or_raise(self) -> Any:
+        with self._lock:
+            if self._closed:
+                raise BrokerUnavailable("the publisher is closed (the service is shutting down)")
+            if self._producer is None:
+                try:
+                    self._producer = KafkaProducer(**producer_config(self._settings, self._client_id))
+                except KafkaError as exc:
+                    raise BrokerUnavailable(
+                        f"cannot reach Kafka at {self._settings.kafka_bootstrap_servers}: {exc}"
+                    ) from exc
+                log.info("Kafka producer connected to %s", self._settings.kafka_bootstrap_servers)
+            return self._producer
+
+
+def producer_config(settings: IngestSettings, client_id: str) -> dict[str, Any]:
+    """The KafkaProducer keyword arguments for `settings`: idempotent, acks=all, and every wait bounded
+    by `publish_timeout_s`."""
+    timeout_ms = int(settings.publish_timeout_s * 1000)
+    return {
+        "bootstrap_servers": [s.strip() for s in settings.kafka_bootstrap_servers.split(",") if s.strip()],
+        "client_id": client_id,
+        "acks": "all",
+        "enable_idempotence": True,
+        "linger_ms": settings.linger_ms,
+        "batch_size": settings.batch_size,
+        "compression_type": settings.compression_type,
+        "max_request_size": settings.max_message_bytes,
+        "request_timeout_ms": timeout_ms,
+        # kafka-python requires delivery >= linger + request; past it a record fails instead of
+        # waiting in the accumulator for minutes while the broker is down.
+        "delivery_timeout_ms": timeout_ms + settings.linger_ms,
+        "max_block_ms": timeout_ms,
+        "bootstrap_timeout_ms": timeout_ms,
+    }
+
+
+def _first_reachable(bootstrap_servers: str, timeout_s: float) -> str | None:
+    """None when one of the comma-separated host:port servers accepts a TCP connection."""
+    failures = []
+    for server in (s.strip() for s in bootstrap_servers.split(",")):
+        if not server:
+            continue
+        host, _, port = server.rpartition(":")
+        try:
+            with socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout=timeout_s):
+                return None
+        except (OSError, ValueError) as exc:
+            failures.append(f"{server}: {exc}")
+    return "no Kafka bootstrap server reachable (" + "; ".join(failures or ["none configured"]) + ")"

@@ -1,0 +1,31 @@
+"""language.py: lingua on the expected languages; caller tags reduced to ISO 639-1."""
+
+import pytest
+
+from services.ingest.language import detect_language, normalise_language_tag
+
+
+@pytest.mark.parametrize(
+    ("text", "code"),
+    [
+        ("Les ministres des Affaires étrangères se sont réunis jeudi à Bruxelles.", "fr"),
+        ("The foreign ministers met in Brussels on Thursday to discuss military aid.", "en"),
+        ("Die Außenminister trafen sich am Donnerstag in Brüssel, um über Militärhilfe zu beraten.", "de"),
+        ("Los ministros de Asuntos Exteriores se reunieron el jueves en Bruselas.", "es"),
+        ("Министры иностранных дел встретились в четверг в Брюсселе.", "ru"),
+    ],
+)
+def test_detects_the_language(text: str, code: str) -> None:
+    assert detect_language(text) == code
+
+
+def test_blank_text_has_no_language() -> None:
+    assert detect_language("   ") is None
+
+
+@pytest.mark.parametrize(
+    ("tag", "code"),
+    [("fr", "fr"), ("FR", "fr"), ("fr-FR", "fr"), ("pt_BR", "pt"), ("français", None), ("f", None)],
+)
+def test_caller_tags(tag: str, code: str | None) -> None:
+    assert normalise_language_tag(tag) == code

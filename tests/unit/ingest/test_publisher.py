@@ -1,0 +1,81 @@
+"""publisher.py without a broker: the producer configuration, readiness probing, and refusal once closed.
+(Publishing itself is tested against the real broker in tests/integration/test_ingest_http.py.)"""
+
+import socket
+from collections.abc import Iterator
+
+import pytest
+
+from services.ingest.errors import BrokerUnavailable
+from services.ingest.publisher import KafkaPublisher, producer_config
+from tests.unit.ingest.conftest import make_settings
+
+
+@pytest.fixture
+def listening_port() -> Iterator[int]:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        sock.listen()
+        yield sock.getsockname()[1]
+
+
+@pytest.fixture
+def closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    return port
+
+
+def test_the_producer_is_idempotent_with_acks_all_and_bounded_waits() -> None:
+    config = producer_config(make_settings(publish_timeout_s=2.5, linger_ms=7), "client")
+    assert (config["acks"], config["enable_idempotence"]) == ("all", True)
+    assert config["max_block_ms"] == config["request_timeout_ms"] == config["bootstrap_timeout_ms"] == 2500
+    # kafka-python refuses a delivery timeout below linger + request timeout.
+    assert config["delivery_timeout_ms"] >= config["linger_ms"] + config["request_timeout_ms"]
+    assert config["max_request_size"] == make_settings().max_message_bytes
+
+
+def test_bootstrap_servers_are_split_on_commas() -> None:
+    config = producer_config(make_settings(kafka_bootstrap_servers="a:1, b:2,"), "client")
+    assert config["bootstrap_servers"] == ["a:1", "b:2"]
+
+
+def test_ready_when_a_bootstrap_server_accepts_connections(listening_port: int, closed_port: int) -> None:
+    servers = f"127.0.0.1:{closed_port},127.0.0.1:{listening_port}"
+    assert KafkaPublisher(make_settings(kafka_bootstrap_servers=servers)).check_ready() is None
+
+
+def test_not_ready_names_the_unreachable_servers(closed_port: int) -> None:
+    publisher = KafkaPublisher(make_settings(kafka_bootstrap_servers=f"127.0.0.1:{closed_port}"))
+    reason = publisher.check_ready()
+    assert reason is not None
+    assert f"127.0.0.1:{closed_port}" in reason
+
+
+def test_the_readiness_answer_is_reused_within_the_cache_window(closed_port: int) -> None:
+    servers = f"127.0.0.1:{closed_port}"
+    cached = KafkaPublisher(make_settings(kafka_bootstrap_servers=servers, readiness_cache_s=3600))
+    assert cached.check_ready() is not None
+    with socket.socket() as sock:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(("127.0.0.1", closed_port))
+        sock.listen()
+        assert cached.check_ready() is not None
+        assert (
+            KafkaPublisher(make_settings(kafka_bootstrap_servers=servers, readiness_cache_s=0)).check_ready()
+            is None
+        )
+
+
+def test_a_closed_publisher_refuses_without_touching_the_network(closed_port: int) -> None:
+    publisher = KafkaPublisher(make_settings(kafka_bootstrap_servers=f"127.0.0.1:{closed_port}"))
+    publisher.close()
+    publisher.close()
+    with pytest.raises(BrokerUnavailable, match="closed"):
+        publisher.connect()
+    assert publisher.check_ready() == "the publisher is closed"
+
+
+def test_publishing_nothing_needs_no_broker(closed_port: int) -> None:
+    KafkaPublisher(make_settings(kafka_bootstrap_servers=f"127.0.0.1:{closed_port}")).publish([])
