@@ -1,0 +1,161 @@
+"""docker-compose.yml: ordering, health checks and settings of the local stack (read as text: no Docker)."""
+
+from __future__ import annotations
+
+import re
+import shlex
+from typing import Any
+
+import pytest
+
+from services.cli import COMMANDS
+from tests.unit.deploy.deploy_files import REPO, Doc, compose
+
+ONE_SHOT = "migrate"
+WORKERS = ("ingest", "extract", "store")
+PORTS = {
+    "ingest": "NEWSWIRE_INGEST_PORT",
+    "extract": "NEWSWIRE_EXTRACT_WEB_PORT",
+    "store": "NEWSWIRE_STORE_WEB_PORT",
+}
+HOSTS = {
+    "ingest": "NEWSWIRE_INGEST_HOST",
+    "extract": "NEWSWIRE_EXTRACT_WEB_HOST",
+    "store": "NEWSWIRE_STORE_WEB_HOST",
+}
+
+
+def _services() -> dict[str, Doc]:
+    services: dict[str, Doc] = compose()["services"]
+    return services
+
+
+def _runs_newswire(service: Doc) -> bool:
+    return "build" in service or str(service.get("image", "")).startswith("${NEWSWIRE_IMAGE")
+
+
+def _healthcheck_text(service: Doc) -> str:
+    test: Any = service["healthcheck"]["test"]
+    return test if isinstance(test, str) else " ".join(test)
+
+
+def _interpolated(value: Any) -> str:
+    """A compose value with `${VAR:-default}` replaced by its default."""
+    return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", str(value))
+
+
+def test_the_stack_has_its_infrastructure_the_one_shot_job_and_the_three_services() -> None:
+    assert set(_services()) == {"kafka", "postgres", "prometheus", "grafana", ONE_SHOT, *WORKERS}
+
+
+@pytest.mark.parametrize("name", sorted(_services()))
+def test_every_long_running_service_has_a_healthcheck_and_only_migrate_runs_once(name: str) -> None:
+    service = _services()[name]
+    if name == ONE_SHOT:
+        assert service["restart"] == "no"
+        assert "healthcheck" not in service
+    else:
+        assert _healthcheck_text(service)
+        assert service["restart"] == "unless-stopped"
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_every_newswire_service_waits_for_migrate_to_finish(name: str) -> None:
+    service = _services()[name]
+
+    assert _runs_newswire(service)
+    assert service["depends_on"][ONE_SHOT] == {"condition": "service_completed_successfully"}
+
+
+def test_migrate_waits_for_healthy_kafka_and_postgres_then_upgrades_the_schema_and_creates_topics() -> None:
+    migrate = _services()[ONE_SHOT]
+    script = _interpolated(" ".join(migrate["command"]))
+
+    assert _runs_newswire(migrate)
+    assert migrate["depends_on"] == {
+        "kafka": {"condition": "service_healthy"},
+        "postgres": {"condition": "service_healthy"},
+    }
+    assert migrate["entrypoint"] == ["/bin/sh", "-c"]
+    assert script.startswith("set -e;")
+    assert "newswire db upgrade" in script
+    topics = shlex.split(script.split("newswire topics ensure", 1)[1])
+    assert topics == ["--bootstrap", "kafka:9092", "--partitions", "4"]
+
+
+def test_workers_create_missing_topics_with_the_partition_count_migrate_uses() -> None:
+    script = _interpolated(" ".join(_services()[ONE_SHOT]["command"]))
+    partitions = script.rsplit("--partitions", 1)[1].split()[0]
+
+    assert (
+        _interpolated(_services()["extract"]["environment"]["NEWSWIRE_EXTRACT_TOPIC_PARTITIONS"])
+        == partitions
+    )
+    assert _interpolated(_services()["store"]["environment"]["NEWSWIRE_STORE_TOPIC_PARTITIONS"]) == partitions
+
+
+def test_every_service_waited_on_as_healthy_has_a_healthcheck() -> None:
+    services = _services()
+    for name, service in services.items():
+        for dependency, condition in service.get("depends_on", {}).items():
+            if condition["condition"] == "service_healthy":
+                assert "healthcheck" in services[dependency], f"{name} waits on {dependency}"
+
+
+@pytest.mark.parametrize("name", WORKERS)
+def test_newswire_healthchecks_use_python_not_curl_on_the_port_the_service_binds(name: str) -> None:
+    service = _services()[name]
+    test = service["healthcheck"]["test"]
+    env = service["environment"]
+
+    assert test[:3] == ["CMD", "python", "-c"]
+    assert "curl" not in _healthcheck_text(service)
+    assert f"http://127.0.0.1:{env[PORTS[name]]}/readyz" in test[3]
+    assert env[HOSTS[name]] == "0.0.0.0"
+    assert service["command"][0] in COMMANDS
+
+
+def test_every_newswire_service_uses_the_in_stack_broker() -> None:
+    for name in (ONE_SHOT, *WORKERS):
+        assert _services()[name]["environment"]["KAFKA_BOOTSTRAP_SERVERS"] == "kafka:9092"
+
+
+def test_extract_runs_two_replicas_with_one_nlp_process_each_and_no_fixed_name_or_host_port() -> None:
+    extract = _services()["extract"]
+
+    assert extract["deploy"]["replicas"] == 2
+    assert extract["environment"]["NEWSWIRE_EXTRACT_NLP_PROCESSES"] == 1
+    assert "container_name" not in extract
+    assert "ports" not in extract
+
+
+def test_kafka_runs_kraft_without_topic_auto_creation() -> None:
+    env = _services()["kafka"]["environment"]
+
+    assert env["KAFKA_PROCESS_ROLES"] == "broker,controller"
+    assert env["KAFKA_AUTO_CREATE_TOPICS_ENABLE"] == "false"
+    assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
+
+
+def test_the_database_url_matches_the_postgres_service() -> None:
+    postgres = _services()["postgres"]["environment"]
+    user, db = postgres["POSTGRES_USER"], postgres["POSTGRES_DB"]
+    password = _interpolated(postgres["POSTGRES_PASSWORD"])
+    expected = f"postgresql://{user}:{password}@postgres:5432/{db}"
+
+    for name in (ONE_SHOT, "store"):
+        assert _interpolated(_services()[name]["environment"]["DATABASE_URL"]) == expected
+
+
+def test_every_bind_mount_points_into_the_repository() -> None:
+    for name, service in _services().items():
+        for volume in service.get("volumes", []):
+            source = volume.split(":", 1)[0]
+            if source.startswith("./"):
+                assert (REPO / source).exists(), f"{name}: {source} missing"
+
+
+def test_host_ports_bind_to_loopback_only() -> None:
+    for name, service in _services().items():
+        for port in service.get("ports", []):
+            assert port.startswith("127.0.0.1:"), f"{name} publishes {port} on every interface"

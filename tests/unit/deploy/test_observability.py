@@ -1,0 +1,187 @@
+"""Prometheus scrape config, alert rules and the Grafana provisioning: they must parse, agree with each other
+and only name metrics the services declare in their metrics.py modules."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Final
+
+import pytest
+
+from tests.unit.deploy.deploy_files import DASHBOARDS, DEPLOY, REPO, Doc, compose, load_json, load_one
+
+PROMETHEUS: Final = DEPLOY / "prometheus"
+GRAFANA: Final = DEPLOY / "grafana"
+METRIC: Final = re.compile(r"\bnewswire_[a-z0-9_]+")
+SAMPLE_SUFFIXES: Final = ("_bucket", "_count", "_sum", "_created")
+# Grafana macros, replaced by a duration so promtool can parse the queries.
+MACROS: Final = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h"}
+SCRAPED: Final = {
+    "newswire-ingest": ("ingest", 8080),
+    "newswire-extract": ("extract", 6067),
+    "newswire-store": ("store", 6068),
+}
+
+needs_promtool = pytest.mark.skipif(
+    shutil.which("promtool") is None, reason="promtool (Debian package prometheus) not installed"
+)
+
+
+def _dashboards() -> list[Path]:
+    return sorted(DASHBOARDS.glob("*.json"))
+
+
+def _query_panels(dashboard: Doc) -> list[Doc]:
+    panels: list[Doc] = []
+    for panel in dashboard["panels"]:
+        panels.extend(panel.get("panels", []))
+        if panel["type"] != "row":
+            panels.append(panel)
+    return panels
+
+
+def _exprs(dashboard: Doc) -> list[str]:
+    return [target["expr"] for panel in _query_panels(dashboard) for target in panel["targets"]]
+
+
+def _rule_exprs() -> list[str]:
+    return [
+        rule["expr"]
+        for path in sorted((PROMETHEUS / "rules").glob("*.yml"))
+        for group in load_one(path)["groups"]
+        for rule in group["rules"]
+    ]
+
+
+def _declared_metrics() -> set[str]:
+    """Metric names declared as string literals in services/*/metrics.py (read as text: no imports)."""
+    names: set[str] = set()
+    for module in sorted((REPO / "services").glob("*/metrics.py")):
+        names.update(re.findall(r"[\"'](newswire_[a-z0-9_]+)[\"']", module.read_text(encoding="utf-8")))
+    return names
+
+
+def _base_name(sample: str) -> str:
+    for suffix in SAMPLE_SUFFIXES:
+        if sample.endswith(suffix):
+            return sample.removesuffix(suffix)
+    return sample
+
+
+def test_prometheus_scrapes_every_newswire_service_on_its_compose_port() -> None:
+    jobs = {job["job_name"]: job for job in load_one(PROMETHEUS / "prometheus.yml")["scrape_configs"]}
+    services = compose()["services"]
+    for job_name, (service, port) in SCRAPED.items():
+        (sd,) = jobs[job_name]["dns_sd_configs"]
+        assert sd["names"] == [service]
+        assert sd["port"] == port
+        assert port in {
+            int(value) for key, value in services[service]["environment"].items() if key.endswith("PORT")
+        }
+
+
+def test_prometheus_loads_the_rule_files_of_the_repository() -> None:
+    (pattern,) = load_one(PROMETHEUS / "prometheus.yml")["rule_files"]
+    mount = next(
+        v for v in compose()["services"]["prometheus"]["volumes"] if v.startswith("./deploy/prometheus:")
+    )
+    container_dir = mount.split(":")[1]
+
+    assert pattern.startswith(container_dir + "/")
+    assert sorted(PROMETHEUS.glob(pattern.removeprefix(container_dir + "/")))
+
+
+def test_grafana_provisioning_points_at_the_mounted_dashboards_and_the_prometheus_service() -> None:
+    (provider,) = load_one(GRAFANA / "provisioning" / "dashboards" / "newswire.yml")["providers"]
+    (datasource,) = load_one(GRAFANA / "provisioning" / "datasources" / "prometheus.yml")["datasources"]
+    mounts = dict(
+        v.removesuffix(":ro").split(":", 1)
+        for v in compose()["services"]["grafana"]["volumes"]
+        if v.startswith("./")
+    )
+
+    assert mounts["./deploy/grafana/dashboards"] == provider["options"]["path"]
+    assert mounts["./deploy/grafana/provisioning"] == "/etc/grafana/provisioning"
+    assert datasource["type"] == "prometheus"
+    assert datasource["url"] == "http://prometheus:9090"
+
+
+@pytest.mark.parametrize("path", _dashboards(), ids=lambda path: path.name)
+def test_every_dashboard_panel_queries_newswire_metrics_through_the_datasource_variable(path: Path) -> None:
+    dashboard = load_json(path)
+    variables = {variable["name"]: variable for variable in dashboard["templating"]["list"]}
+    panels = _query_panels(dashboard)
+
+    assert dashboard["uid"]
+    assert dashboard["title"]
+    assert variables["datasource"]["type"] == "datasource"
+    assert variables["datasource"]["query"] == "prometheus"
+    assert panels
+    assert len({panel["id"] for panel in dashboard["panels"]}) == len(dashboard["panels"])
+    for panel in panels:
+        assert panel["targets"], f"panel {panel['title']!r} has no query"
+        assert panel["gridPos"]["x"] + panel["gridPos"]["w"] <= 24
+        for target in panel["targets"]:
+            assert "newswire_" in target["expr"], f"panel {panel['title']!r}: {target['expr']}"
+            assert target["datasource"]["uid"] == "${datasource}"
+        assert len({target["refId"] for target in panel["targets"]}) == len(panel["targets"])
+
+
+def test_the_overview_dashboard_covers_every_hop() -> None:
+    exprs = " ".join(_exprs(load_json(DASHBOARDS / "newswire-overview.json")))
+
+    for service in ("ingest", "extract", "store"):
+        assert f"newswire_{service}_" in exprs
+    assert "newswire_store_end_to_end_latency_seconds_bucket" in exprs
+    assert "dead_letters_total" in exprs
+
+
+def test_dashboards_and_alert_rules_only_name_metrics_the_services_declare() -> None:
+    declared = _declared_metrics()
+    used = {
+        _base_name(name)
+        for expr in [*_rule_exprs(), *(e for p in _dashboards() for e in _exprs(load_json(p)))]
+        for name in METRIC.findall(expr)
+    }
+
+    assert used - declared == set(), (
+        "rename these in deploy/grafana or deploy/prometheus/rules, or declare them"
+    )
+
+
+@needs_promtool
+def test_prometheus_config_and_rules_pass_promtool(tmp_path: Path) -> None:
+    subprocess.run(
+        ["promtool", "check", "config", "--syntax-only", str(PROMETHEUS / "prometheus.yml")],
+        check=True,
+        capture_output=True,
+    )
+    for rules in sorted((PROMETHEUS / "rules").glob("*.yml")):
+        subprocess.run(["promtool", "check", "rules", str(rules)], check=True, capture_output=True)
+
+
+@needs_promtool
+def test_the_alert_rules_fire_as_their_promtool_unit_tests_say() -> None:
+    for spec in sorted((PROMETHEUS / "tests").glob("*.yml")):
+        result = subprocess.run(["promtool", "test", "rules", str(spec)], capture_output=True, text=True)
+        assert result.returncode == 0, result.stdout + result.stderr
+
+
+@needs_promtool
+def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
+    import yaml  # type: ignore[import-untyped]  # no types-PyYAML in the venv
+
+    exprs = [e for path in _dashboards() for e in _exprs(load_json(path))]
+    for macro, value in MACROS.items():
+        exprs = [expr.replace(macro, value) for expr in exprs]
+    rules = [{"record": f"dashboard:query_{i}", "expr": expr} for i, expr in enumerate(exprs)]
+    rule_file = tmp_path / "dashboard-queries.yml"
+    rule_file.write_text(
+        yaml.safe_dump({"groups": [{"name": "dashboards", "rules": rules}]}), encoding="utf-8"
+    )
+
+    result = subprocess.run(["promtool", "check", "rules", str(rule_file)], capture_output=True, text=True)
+    assert result.returncode == 0, result.stdout + result.stderr

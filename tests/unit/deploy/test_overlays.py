@@ -1,0 +1,148 @@
+"""The kustomize overlays (deploy/k8s/overlays): what each environment changes must stay consistent with the
+base, statically, and both overlays must render (with kubectl, when installed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from services.contracts.topics import RAW_ARTICLES
+from tests.unit.deploy.deploy_files import (
+    K8S,
+    WORKLOAD_KINDS,
+    Doc,
+    containers,
+    effective_config,
+    is_newswire,
+    kubectl,
+    kustomization,
+    manifests_of,
+    patches_of,
+    render,
+)
+
+OVERLAYS = [K8S / "overlays" / "dev", K8S / "overlays" / "prod"]
+NEWSWIRE_WORKLOADS = {"newswire-ingest", "newswire-extract", "newswire-store", "newswire-migrate"}
+
+
+def _workloads(docs: list[Doc]) -> list[Doc]:
+    return [doc for doc in docs if doc["kind"] in WORKLOAD_KINDS]
+
+
+def _by_kind(docs: list[Doc], kind: str) -> dict[str, Doc]:
+    return {doc["metadata"]["name"]: doc for doc in docs if doc["kind"] == kind}
+
+
+@pytest.mark.parametrize("directory", [K8S / "base", K8S / "overlays" / "prod"], ids=lambda path: path.name)
+def test_the_scaled_object_watches_the_extract_group_on_the_raw_topic_within_the_partitions(
+    directory: Path,
+) -> None:
+    config = effective_config(directory)
+    scaled = _by_kind([doc for _, doc in manifests_of(K8S / "base")], "ScaledObject")["newswire-extract"]
+    for patch in patches_of(directory):
+        if patch.get("kind") == "ScaledObject" and "spec" in patch:
+            scaled = {**scaled, "spec": {**scaled["spec"], **patch["spec"]}}
+    (trigger,) = scaled["spec"]["triggers"]
+
+    assert scaled["spec"]["scaleTargetRef"]["name"] == "newswire-extract"
+    assert trigger["type"] == "kafka"
+    assert trigger["metadata"]["consumerGroup"] == config["NEWSWIRE_EXTRACT_APP_ID"]
+    assert trigger["metadata"]["topic"] == config["NEWSWIRE_EXTRACT_TOPIC_PREFIX"] + RAW_ARTICLES
+    assert trigger["metadata"]["bootstrapServers"] == config["KAFKA_BOOTSTRAP_SERVERS"]
+    assert scaled["spec"]["maxReplicaCount"] <= int(config["NEWSWIRE_TOPIC_PARTITIONS"])
+
+
+@pytest.mark.parametrize("directory", [K8S / "base", *OVERLAYS], ids=lambda path: path.name)
+def test_the_job_and_every_service_agree_on_the_topic_prefix_and_partition_count(directory: Path) -> None:
+    config = effective_config(directory)
+    prefixes = {key: value for key, value in config.items() if key.endswith("TOPIC_PREFIX")}
+    partitions = {key: value for key, value in config.items() if key.endswith("TOPIC_PARTITIONS")}
+
+    assert set(prefixes) == {f"NEWSWIRE_{s}TOPIC_PREFIX" for s in ("", "INGEST_", "EXTRACT_", "STORE_")}
+    assert set(partitions) == {f"NEWSWIRE_{s}TOPIC_PARTITIONS" for s in ("", "EXTRACT_", "STORE_")}
+    assert len(set(prefixes.values())) == 1, prefixes
+    assert len(set(partitions.values())) == 1, partitions
+
+
+def test_extract_replicas_are_left_to_the_autoscaler_in_the_base_and_in_prod() -> None:
+    (extract,) = [
+        doc
+        for _, doc in manifests_of(K8S / "base")
+        if doc["metadata"]["name"] == "newswire-extract" and doc["kind"] == "Deployment"
+    ]
+    prod_replicas = {entry["name"] for entry in kustomization(K8S / "overlays" / "prod").get("replicas", [])}
+
+    assert "replicas" not in extract["spec"]
+    assert "newswire-extract" not in prod_replicas
+
+
+def test_prod_requires_api_keys_and_reads_the_database_url_from_cloudnativepg() -> None:
+    config = effective_config(K8S / "overlays" / "prod")
+    refs = {
+        (doc["metadata"]["name"], env["name"]): env["valueFrom"]["secretKeyRef"]
+        for doc in patches_of(K8S / "overlays" / "prod")
+        if doc["kind"] in WORKLOAD_KINDS
+        for container in doc["spec"]["template"]["spec"].get("containers", [])
+        for env in container.get("env", [])
+    }
+
+    assert config["NEWSWIRE_INGEST_ENV"] == "prod"
+    assert config["KAFKA_BOOTSTRAP_SERVERS"].startswith("newswire-kafka-kafka-bootstrap.")
+    assert refs[("newswire-ingest", "NEWSWIRE_INGEST_API_KEYS")]["optional"] is False
+    assert refs[("newswire-store", "DATABASE_URL")] == {"name": "newswire-pg-app", "key": "uri"}
+    assert refs[("newswire-migrate", "DATABASE_URL")] == {"name": "newswire-pg-app", "key": "uri"}
+
+
+needs_kubectl = pytest.mark.skipif(
+    kubectl() is None, reason="kubectl with a built-in kustomize v5+ is not installed"
+)
+
+
+# Secrets an overlay expects to exist without generating them: CloudNativePG's, and the API keys the
+# cluster operator creates (see base/secret.template.yaml).
+EXTERNAL_SECRETS = {"dev": set[str](), "prod": {"newswire-pg-app", "newswire-ingest"}}
+
+
+@needs_kubectl
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda path: path.name)
+def test_each_overlay_renders_with_every_secret_it_needs_generated_or_expected(overlay: Path) -> None:
+    docs = render(overlay)
+    secrets = set(_by_kind(docs, "Secret"))
+    refs = [
+        env["valueFrom"]["secretKeyRef"]
+        for workload in _workloads(docs)
+        for container in containers(workload)
+        for env in container.get("env", [])
+        if "secretKeyRef" in env.get("valueFrom", {})
+    ]
+
+    assert {doc["metadata"]["namespace"] for doc in docs if doc["kind"] != "Namespace"} == {"newswire"}
+    for ref in refs:
+        assert ref["name"] in secrets | EXTERNAL_SECRETS[overlay.name] or ref.get("optional") is True, ref
+
+
+@needs_kubectl
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda path: path.name)
+def test_the_overlays_patches_keep_every_newswire_container_probed_and_locked_down(overlay: Path) -> None:
+    workloads = [w for w in _workloads(render(overlay)) if w["metadata"]["name"] in NEWSWIRE_WORKLOADS]
+
+    assert {w["metadata"]["name"] for w in workloads} == NEWSWIRE_WORKLOADS
+    for workload in workloads:
+        for container in containers(workload):
+            assert is_newswire(container)
+            assert container["securityContext"]["readOnlyRootFilesystem"] is True
+            assert container["securityContext"]["capabilities"]["drop"] == ["ALL"]
+            assert "memory" in container["resources"]["limits"]
+        if workload["kind"] == "Deployment":
+            (container,) = workload["spec"]["template"]["spec"]["containers"]
+            assert {"livenessProbe", "readinessProbe"} <= set(container)
+
+
+@needs_kubectl
+def test_the_dev_overlay_needs_no_operator_and_prod_keeps_autoscaling_and_scraping() -> None:
+    dev_kinds = {doc["kind"] for doc in render(K8S / "overlays" / "dev")}
+    prod_kinds = {doc["kind"] for doc in render(K8S / "overlays" / "prod")}
+
+    assert not dev_kinds & {"ScaledObject", "PodMonitor", "ServiceMonitor", "Cluster"}
+    assert {"ScaledObject", "PodMonitor", "Cluster", "PodDisruptionBudget"} <= prod_kinds
