@@ -111,9 +111,7 @@ async def consume_batches(
 async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
     """Produce `messages` and wait until the broker acknowledged every one (acks=all). Raises on failure."""
     producer = app.producer
-    futures = [
-        await producer.send(m.topic, m.key, m.value, None, None, m.headers) for m in messages
-    ]
+    futures = [await producer.send(m.topic, m.key, m.value, None, None, m.headers) for m in messages]
     await asyncio.gather(*futures)
 
 

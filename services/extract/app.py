@@ -10,14 +10,13 @@ import argparse
 import logging
 import time
 from collections.abc import Sequence
-from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
 import faust
 
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.messages import Outgoing, Position
-from services.common.retry import RetryPolicy, retry_transient
+from services.common.retry import retry_transient
 from services.common.topics_admin import ensure_topics
 from services.common.worker import (
     add_ops_pages,
@@ -31,10 +30,10 @@ from services.common.worker import (
 from services.contracts.models import RawArticle
 from services.contracts.topics import Topics
 from services.extract import metrics
-from services.extract.analysis import AnalysisFailure
 from services.extract.batch import decode_raw, outputs_for
 from services.extract.enrich import enrich
 from services.extract.pool import NlpPool
+from services.extract.results import Analysis, AnalysisFailure
 from services.extract.settings import ExtractSettings
 
 log = logging.getLogger(__name__)
@@ -48,7 +47,7 @@ class ExtractHandler:
         self._settings = settings
         self._topics = topics
         self._pool = pool
-        self._retry = RetryPolicy(initial_s=settings.retry_initial_s, maximum_s=settings.retry_max_s)
+        self._retry = settings.retry_policy
         self.warm = False
 
     async def warm_up(self) -> None:
@@ -90,22 +89,13 @@ class ExtractHandler:
         await self._publish(outgoing + dead)
         metrics.BATCH_DURATION.observe(time.perf_counter() - started)
 
-    async def _analyse(self, texts: list[str]) -> list[Any]:
+    async def _analyse(self, texts: list[str]) -> list[Analysis | AnalysisFailure]:
+        """One result per text. The pool retries the texts of a dead NLP process one by one, so only the
+        text that kills a process fails; a pool that cannot start at all raises, and the worker exits."""
         if not texts:
             return []
         started = time.perf_counter()
-
-        async def attempt() -> list[Any]:
-            try:
-                return list(await self._pool.analyse(texts))
-            except BrokenProcessPool:
-                # A worker process died (e.g. killed for memory): start a fresh pool and try again.
-                self._pool.restart()
-                raise
-
-        results = await retry_transient(
-            attempt, is_transient=lambda e: isinstance(e, BrokenProcessPool), policy=self._retry
-        )
+        results = await self._pool.analyse(texts)
         metrics.NLP_DURATION.observe(time.perf_counter() - started)
         return results
 

@@ -19,7 +19,7 @@ import faust
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.decode import decode_contract
 from services.common.messages import Outgoing, Position
-from services.common.retry import RetryPolicy, retry_transient
+from services.common.retry import retry_transient
 from services.common.topics_admin import ensure_topics
 from services.common.worker import (
     add_ops_pages,
@@ -50,7 +50,7 @@ class StoreHandler:
         self._app = app
         self._topics = topics
         self._writer = writer
-        self._retry = RetryPolicy(initial_s=settings.retry_initial_s, maximum_s=settings.retry_max_s)
+        self._retry = settings.retry_policy
 
     async def __call__(self, events: Sequence[Any]) -> None:
         positions = [position_of(event) for event in events]

@@ -25,7 +25,9 @@ SAMPLES = sorted((Path(__file__).parents[2] / "samples").glob("*.txt"))
 
 
 @pytest.fixture(scope="module")
-def stack(kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Stack]:
+def stack(
+    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
     url = create_database(database_url)
     running = Stack(kafka_bootstrap, url, new_topics(kafka_bootstrap), tmp_path_factory.mktemp("stack"))
     try:
@@ -98,7 +100,9 @@ def test_sample_articles_posted_over_http_land_in_postgres_with_entities_and_eve
     ids = post_samples(stack)
 
     assert len(set(ids)) == len(SAMPLES)
-    wait_for(lambda: table_counts(stack.database_url, ids)["articles"] == len(SAMPLES), "articles in Postgres")
+    wait_for(
+        lambda: table_counts(stack.database_url, ids)["articles"] == len(SAMPLES), "articles in Postgres"
+    )
     counts = table_counts(stack.database_url, ids)
     assert counts["mentions"] > 0
     assert counts["events"] > 0
@@ -138,7 +142,10 @@ def test_a_malformed_raw_message_is_dead_lettered_and_the_next_good_one_is_store
     producer.close()
 
     wait_for(
-        lambda: count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", good.article_id) == 1,
+        lambda: (
+            count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", good.article_id)
+            == 1
+        ),
         "the good article in Postgres",
     )
     consumer = KafkaConsumer(
@@ -149,7 +156,9 @@ def test_a_malformed_raw_message_is_dead_lettered_and_the_next_good_one_is_store
     )
     letters = [DeadLetter.model_validate_json(message.value) for message in consumer]
     consumer.close()
-    ours = [letter for letter in letters if letter.offset == bad_meta.offset and letter.topic == stack.topics.raw]
+    ours = [
+        letter for letter in letters if letter.offset == bad_meta.offset and letter.topic == stack.topics.raw
+    ]
     assert len(ours) == 1
     letter = ours[0]
     assert letter.stage == "extract"

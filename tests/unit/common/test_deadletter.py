@@ -44,6 +44,8 @@ def test_the_dead_letter_message_is_keyed_like_the_original_and_decodes_as_the_c
         (b'{"article_id": "a", "source": "s", "ingested_at": "2026-01-01T00:00:00Z"}', "text"),
     ],
 )
-def test_undecodable_values_are_poison_with_a_reason_naming_the_problem(value: bytes | None, reason: str) -> None:
+def test_undecodable_values_are_poison_with_a_reason_naming_the_problem(
+    value: bytes | None, reason: str
+) -> None:
     with pytest.raises(PoisonMessage, match=reason):
         decode_contract(RawArticle, value)

@@ -50,5 +50,7 @@ def test_a_non_transient_failure_propagates_at_once() -> None:
         raise ValueError("bug")
 
     with pytest.raises(ValueError, match="bug"):
-        asyncio.run(retry_transient(broken, is_transient=lambda e: isinstance(e, Outage), policy=RetryPolicy()))
+        asyncio.run(
+            retry_transient(broken, is_transient=lambda e: isinstance(e, Outage), policy=RetryPolicy())
+        )
     assert len(attempts) == 1

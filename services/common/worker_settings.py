@@ -1,0 +1,52 @@
+"""Settings every faust worker has (Kafka, topics, web server, commit and retry policy). Each worker's own
+settings class inherits these and sets its env prefix and defaults (`app_id`, `web_port`, `datadir`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Self
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings
+
+from services.common.retry import RetryPolicy
+from services.contracts.topics import Topics
+
+FAUST_DATA_ROOT = Path.home() / ".cache" / "newswire" / "faust"
+
+
+class WorkerSettings(BaseSettings):
+    kafka_bootstrap_servers: str = Field(
+        default="127.0.0.1:19092",
+        validation_alias=AliasChoices("KAFKA_BOOTSTRAP_SERVERS", "kafka_bootstrap_servers"),
+        description="Comma-separated host:port list (env KAFKA_BOOTSTRAP_SERVERS, unprefixed)",
+    )
+    topic_prefix: str = Field(
+        default="", description="Namespace prefix of every topic (tests, parallel stacks)"
+    )
+    topic_partitions: int = Field(default=4, ge=1, description="Partitions of the topics the worker creates")
+    app_id: str = Field(description="faust app id = Kafka consumer group")
+    datadir: Path = Field(description="faust's local state directory")
+    web_host: str = Field(default="127.0.0.1", description="Address of /metrics, /healthz, /readyz")
+    web_port: int = Field(ge=1, le=65535, description="Port of /metrics, /healthz, /readyz")
+    commit_interval_s: float = Field(default=1.0, gt=0, description="How often acked offsets are committed")
+    drain_timeout_s: float = Field(
+        default=30.0, gt=0, description="Time to finish the batch in flight on stop"
+    )
+    retry_initial_s: float = Field(default=0.5, gt=0, description="First backoff after a transient error")
+    retry_max_s: float = Field(default=30.0, gt=0, description="Backoff cap while an outage lasts")
+
+    @model_validator(mode="after")
+    def _backoff_bounds(self) -> Self:
+        if self.retry_max_s < self.retry_initial_s:
+            raise ValueError("retry_max_s must be >= retry_initial_s")
+        return self
+
+    @property
+    def topics(self) -> Topics:
+        """The topic names under `topic_prefix`."""
+        return Topics.named(self.topic_prefix)
+
+    @property
+    def retry_policy(self) -> RetryPolicy:
+        return RetryPolicy(initial_s=self.retry_initial_s, maximum_s=self.retry_max_s)

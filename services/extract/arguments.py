@@ -1,0 +1,161 @@
+"""Who did it to whom, where: event arguments read from the dependency parse (UD labels, as the
+spaCy French models produce them).
+
+A syntactic argument (a token) resolves to entities through `ArgumentResolver.entities`: the entity the
+token belongs to, else the nearest entities inside its phrase (breadth-first over its dependents,
+at most `MAX_DEPTH` levels, not entering clauses), else an adjective of nationality at that level
+("attaque russe" -> Russia, when Russia is an entity of the article). Coordinated arguments
+("la Chine, l'Inde et le Brésil") resolve to each conjunct.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Final
+
+from spacy.tokens import Token
+
+MAX_DEPTH: Final = 3
+# Dependents that open another clause or are not part of the phrase: never searched for arguments.
+_CLAUSE_DEPS: Final = frozenset(
+    {"acl", "acl:relcl", "advcl", "ccomp", "xcomp", "parataxis", "conj", "cc", "punct", "dep", "csubj"}
+)
+# Prepositions introducing a target, by kind of event (see `target_cases`).
+_BASE_TARGET_CASES: Final = frozenset(
+    {"à", "au", "aux", "envers", "vers", "auprès", "to", "toward", "towards"}
+)
+_CONFLICT_TARGET_CASES: Final = frozenset({"contre", "sur", "against", "on"})
+_COMPANY_CASES: Final = frozenset({"avec", "with"})
+_BENEFICIARY_CASES: Final = frozenset({"pour", "for"})
+LOCATION_CASES: Final = frozenset({"en", "dans", "à", "au", "aux", "in", "at"})
+STRICT_LOCATION_CASES: Final = frozenset({"en", "dans", "in", "at"})
+# Phrases that name a place or a time, never a participant: not searched for actors or targets.
+_SCENE_CASES: Final = frozenset({"en", "dans", "in", "at", "près", "depuis", "pendant", "lors", "durant"})
+_APPOSITION_DEPS: Final = frozenset({"appos", "flat:name", "flat"})
+ACTOR_TYPES: Final = frozenset({"PER", "ORG", "LOC"})
+AGENT_CASES: Final = frozenset({"par", "by"})
+OF_CASES: Final = frozenset({"de", "du", "des", "d'", "d’", "of"})
+OBJECT_DEPS: Final = frozenset({"obj", "iobj"})
+OBLIQUE_DEPS: Final = frozenset({"obl", "obl:arg", "obl:mod", "nmod"})
+
+
+def case_of(token: Token) -> str | None:
+    """The preposition introducing `token` ("à" for "à l'Ukraine"), lower-cased, or None."""
+    for child in token.children:
+        if child.dep_ in ("case", "mark") or child.dep_.startswith("case"):
+            return child.lower_.replace("’", "'")
+    return None
+
+
+def has_determiner(token: Token) -> bool:
+    """Whether the phrase has an article or a contracted preposition-article ("au", "aux")."""
+    return any(c.dep_ == "det" for c in token.children) or case_of(token) in ("au", "aux")
+
+
+def conjuncts(token: Token) -> list[Token]:
+    """`token` and the tokens coordinated with it ("X, Y et Z")."""
+    return [token, *(c for c in token.children if c.dep_ == "conj")]
+
+
+@dataclass(frozen=True)
+class ArgumentResolver:
+    """Maps tokens to the article's entity ids.
+
+    `token_entity`: token index -> entity id for every token inside an entity mention;
+    `entity_types`: entity id -> type; `demonyms`: lower-case adjective -> entity id.
+    """
+
+    token_entity: Mapping[int, str]
+    entity_types: Mapping[str, str]
+    demonyms: Mapping[str, str]
+
+    def entity_at(self, token: Token) -> str | None:
+        return self.token_entity.get(token.i)
+
+    def actor_at(self, token: Token) -> str | None:
+        """The entity at `token` when it can act (not MISC)."""
+        entity = self.token_entity.get(token.i)
+        return entity if entity is not None and self.entity_types.get(entity) in ACTOR_TYPES else None
+
+    def place_at(self, token: Token) -> str | None:
+        """The LOC entity at `token` (the head of a place phrase), if any."""
+        entity = self.token_entity.get(token.i)
+        return entity if entity is not None and self.entity_types.get(entity) == "LOC" else None
+
+    def demonym(self, token: Token) -> str | None:
+        """The entity an adjective of nationality names, when that entity is in the article."""
+        if token.pos_ not in ("ADJ", "NOUN", "PROPN"):
+            return None
+        for form in (token.lower_, token.lemma_.lower()):
+            found = self.demonyms.get(form)
+            if found is not None and found in self.entity_types:
+                return found
+        return None
+
+    def entities(self, token: Token, depth: int = MAX_DEPTH) -> list[str]:
+        """The actor-like entities (PER, ORG, LOC: a MISC product or event is never an actor or a
+        target) that `token`'s phrase names, one per conjunct, searching `depth` levels down."""
+        found: list[str] = []
+        for conjunct in conjuncts(token):
+            entity = self._phrase_entity(conjunct, depth)
+            if entity is not None and entity not in found:
+                found.append(entity)
+        return found
+
+    def _phrase_entity(self, token: Token, depth: int) -> str | None:
+        level = [token]
+        for _ in range(depth + 1):
+            if not level:
+                return None
+            # An apposed name is the phrase's referent ("le secrétaire de l'ONU, António Guterres").
+            ordered = sorted(level, key=lambda t: t.dep_ not in _APPOSITION_DEPS)
+            named = [e for t in ordered if (e := self.actor_at(t)) is not None]
+            if named:
+                return named[0]
+            adjectives = [e for t in level if (e := self.demonym(t)) is not None]
+            if adjectives:
+                return adjectives[0]
+            level = [
+                c
+                for t in level
+                for c in t.children
+                if c.dep_ not in _CLAUSE_DEPS and case_of(c) not in _SCENE_CASES
+            ]
+        return None
+
+    def apposed_person(self, head: Token, verb: Token) -> str | None:
+        """A PER entity right after the subject phrase and before its verb ("Le président brésilien
+        Lula a appelé"): parsers often attach such a name to the verb, not to the noun."""
+        after = head.right_edge.i + 1
+        if after >= verb.i or after >= len(head.doc):
+            return None
+        entity = self.entity_at(head.doc[after])
+        return entity if entity is not None and self.entity_types.get(entity) == "PER" else None
+
+
+def target_cases(conflict: bool, assault: bool, noun_beneficiary: bool) -> frozenset[str]:
+    """Prepositions whose phrase is an event's target: "à" always (fournir à, demander à);
+    "contre"/"sur" only for conflict ("aider contre X" does not aid X; "discuter sur" is a topic);
+    "avec" except for ASSAULT (an instrument there); "pour" for aid and support nouns."""
+    cases = set(_BASE_TARGET_CASES)
+    if conflict:
+        cases |= _CONFLICT_TARGET_CASES
+    if not assault:
+        cases |= _COMPANY_CASES
+    if noun_beneficiary:
+        cases |= _BENEFICIARY_CASES
+    return frozenset(cases)
+
+
+def relative_antecedent(pronoun: Token) -> Token | None:
+    """The noun a relative pronoun ("qui") stands for: the head of its relative clause, else the
+    nearest noun or proper noun before it in the sentence."""
+    clause = pronoun.head
+    if clause.dep_ == "acl:relcl":
+        return clause.head
+    for index in range(pronoun.i - 1, pronoun.sent.start - 1, -1):
+        token = pronoun.doc[index]
+        if token.pos_ in ("NOUN", "PROPN"):
+            return token
+    return None

@@ -1,0 +1,111 @@
+"""Casualty figures of a sentence ("25 morts", "tuant 3 civils", "la mort de 25 personnes",
+"15 blessés"), for the `killed` / `injured` attributes of ASSAULT events (PLOVER's dead / injured).
+
+A number counts when it quantifies (is a dependent of) a toll noun (killed_noun / injured_noun cues) or a
+person noun (person_noun cue) that is the object or passive subject of a toll verb, the complement of a
+toll noun ("la mort de"), or qualified by a toll participle ("12 civils tués"). Within a sentence the
+largest figure of each kind is kept (figures are often repeated, never meant to be summed).
+Vague quantities ("des dizaines de morts") give no figure.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from spacy.tokens import Span, Token
+
+from services.extract.lexicon import cue
+
+_NUMBER_WORDS: Final = {
+    "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
+           "neuf": 9, "dix": 10, "onze": 11, "douze": 12, "treize": 13, "quatorze": 14, "quinze": 15,
+           "seize": 16, "vingt": 20, "trente": 30, "quarante": 40, "cinquante": 50, "soixante": 60,
+           "cent": 100, "mille": 1000},
+    "en": {"one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+           "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "twenty": 20, "thirty": 30, "forty": 40,
+           "fifty": 50, "hundred": 100, "thousand": 1000},
+}  # fmt: skip
+_MAX_FIGURE: Final = 10_000_000
+
+
+def number_value(token: Token, lang: str) -> int | None:
+    """The integer a number token spells ("25", "1 200" split in two tokens, "trois"), or None."""
+    text = token.text.replace("\u202f", "").replace("\u00a0", "")
+    if text.isdigit():
+        if _is_group_continuation(token):
+            return None
+        value = text
+        nxt = token.i + 1
+        while nxt < len(token.doc) and _is_group_continuation(token.doc[nxt]):
+            value += token.doc[nxt].text
+            nxt += 1
+        number = int(value)
+        return number if 0 < number <= _MAX_FIGURE else None
+    return _NUMBER_WORDS.get(lang, {}).get(token.lower_)
+
+
+def _is_group_continuation(token: Token) -> bool:
+    """A 3-digit token right after a digit token, separated by a space: "350 000"."""
+    if token.i == 0 or len(token.text) != 3 or not token.text.isdigit():
+        return False
+    previous = token.doc[token.i - 1]
+    return previous.text.isdigit() and len(previous.text) <= 3 and bool(previous.whitespace_)
+
+
+class CasualtyReader:
+    """Reads casualty figures with one language's cue lists."""
+
+    def __init__(self, lang: str) -> None:
+        self.lang = lang
+        self.killed_nouns = cue(lang, "killed_noun")
+        self.injured_nouns = cue(lang, "injured_noun")
+        self.killed_verbs = cue(lang, "killed_verb")
+        self.injured_verbs = cue(lang, "injured_verb")
+        self.person_nouns = cue(lang, "person_noun")
+
+    def figures(self, sentence: Span) -> dict[str, int]:
+        """{"killed": n, "injured": m} for the tolls the sentence states (keys absent when none)."""
+        found: dict[str, int] = {}
+        for token in sentence:
+            # Taggers call figures NUM or DET ("1 200 personnes"): any number attached to a word counts.
+            value = number_value(token, self.lang) if token.head.i != token.i else None
+            if value is None:
+                continue
+            kind = self._kind(token.head)
+            if kind is not None:
+                found[kind] = max(found.get(kind, 0), value)
+        return found
+
+    def _toll_of_word(self, token: Token) -> str | None:
+        lemma, lower = token.lemma_.lower(), token.lower_
+        if lemma in self.killed_nouns or lower in self.killed_nouns or lemma in self.killed_verbs:
+            return "killed"
+        if lemma in self.injured_nouns or lower in self.injured_nouns or lemma in self.injured_verbs:
+            return "injured"
+        return None
+
+    def _kind(self, head: Token) -> str | None:
+        if head.pos_ in ("NOUN", "ADJ", "PROPN") and head.lemma_.lower() not in self.person_nouns:
+            return self._toll_of_word(head) if head.pos_ != "PROPN" else None
+        if head.lemma_.lower() not in self.person_nouns and head.lower_ not in self.person_nouns:
+            return None
+        for child in head.children:
+            if child.dep_ in ("acl", "amod", "xcomp") and child.pos_ in ("VERB", "ADJ"):
+                kind = self._toll_of_word(child)
+                if kind is not None:
+                    return kind
+        governor = head.head
+        # An active subject is a victim only of an intransitive toll verb ("3 personnes sont mortes").
+        transitive = any(c.dep_ == "obj" for c in governor.children)
+        if governor.pos_ in ("VERB", "ADJ", "AUX") and (
+            head.dep_ in ("obj", "nsubj:pass") or (head.dep_ == "nsubj" and not transitive)
+        ):
+            return self._toll_of_word(governor)
+        if head.dep_ in ("nmod", "obl", "obl:arg") and governor.pos_ == "NOUN":
+            return self._toll_of_word(governor)
+        if head.dep_ in ("obl", "obl:arg") and governor.pos_ == "VERB":
+            # "entraînant la mort de 25 personnes", parsed with the people under the verb.
+            for sibling in governor.children:
+                if sibling.dep_ == "obj" and sibling.pos_ == "NOUN":
+                    return self._toll_of_word(sibling)
+        return None

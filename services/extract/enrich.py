@@ -1,0 +1,100 @@
+"""RawArticle + Analysis -> EnrichedArticle: the contract the worker publishes and `newswire extract`
+prints (pure).
+
+Event ids are deterministic: a hash of the article id, the event type, the trigger offsets and the
+actor and target ids (several events may share one trigger: "X, Y et Z soutiennent ..."), so a
+re-delivered article gets the same ids. `EXTRACTOR_VERSION` follows semver: bump the minor for rule or
+data changes that alter output, the major for contract-visible changes; store uses it to let a newer
+extraction replace an older one.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from typing import Final
+
+from services.contracts.models import (
+    EnrichedArticle,
+    Entity,
+    EntityType,
+    Event,
+    Mention,
+    PloverType,
+    RawArticle,
+    Span,
+)
+from services.extract.errors import AnalysisError
+from services.extract.results import Analysis, EntityResult, EventResult
+
+EXTRACTOR_VERSION: Final = "0.1.0"
+
+
+def event_id(
+    article_id: str, event_type: str, start: int, end: int, actor: str | None, target: str | None
+) -> str:
+    """Deterministic event id: 32 hex characters of SHA-256 over the identifying fields."""
+    key = "\x1f".join((article_id, event_type, str(start), str(end), actor or "", target or ""))
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
+
+
+def enrich(raw: RawArticle, analysis: Analysis) -> EnrichedArticle:
+    """The enriched article for `raw` given the analysis of `raw.text`.
+
+    Raises AnalysisError when the analysis does not fit the text (a mention's offsets do not give its
+    text): that is an analysis of another text, never published.
+    """
+    entities = [_entity(raw.text, e) for e in analysis.entities]
+    known = {e.id for e in entities}
+    events = [_event(raw, e, known) for e in analysis.events]
+    return EnrichedArticle(
+        article_id=raw.article_id,
+        external_id=raw.external_id,
+        source=raw.source,
+        url=raw.url,
+        title=raw.title,
+        text=raw.text,
+        lang=raw.lang,
+        published_at=raw.published_at,
+        ingested_at=raw.ingested_at,
+        dateline=raw.dateline,
+        extractor_version=EXTRACTOR_VERSION,
+        entities=entities,
+        events=events,
+    )
+
+
+def _entity(text: str, entity: EntityResult) -> Entity:
+    for m in entity.mentions:
+        if text[m.start : m.end] != m.text:
+            raise AnalysisError(f"mention {m.text!r} at {m.start}:{m.end} does not match the article text")
+    return Entity(
+        id=entity.id,
+        name=entity.name,
+        type=EntityType(entity.type),
+        mentions=[Mention(text=m.text, start=m.start, end=m.end) for m in entity.mentions],
+    )
+
+
+def _event(raw: RawArticle, event: EventResult, known: set[str]) -> Event:
+    for ref in (event.actor, event.target, event.location):
+        if ref is not None and ref not in known:
+            raise AnalysisError(f"event refers to entity {ref!r} that the article does not have")
+    trigger = event.trigger
+    if raw.text[trigger.start : trigger.end] != trigger.text:
+        raise AnalysisError(
+            f"trigger {trigger.text!r} at {trigger.start}:{trigger.end} does not match the text"
+        )
+    return Event(
+        id=event_id(raw.article_id, event.type, trigger.start, trigger.end, event.actor, event.target),
+        type=PloverType(event.type),
+        actor=event.actor,
+        target=event.target,
+        location=event.location,
+        date=None,
+        trigger=Mention(text=trigger.text, start=trigger.start, end=trigger.end),
+        sentence=Span(start=event.sentence[0], end=event.sentence[1]),
+        attributes=dict(event.attributes),
+        negated=event.negated,
+        hypothetical=event.hypothetical,
+        confidence=event.confidence,
+    )

@@ -1,0 +1,164 @@
+"""One entity per real-world entity per article: grouping clean mentions (pure, plain values).
+
+Mentions are joined (union-find) when:
+* they link to the same known entity (alias table: "OTAN", "NATO" and "Alliance atlantique");
+* their names are equal once case, accents and quotes are folded;
+* one is the acronym in parentheses right after the other ("Organisation mondiale du commerce (OMC)");
+  a later bare "OMC" then joins too;
+* a shorter mention repeats the last words of a person's full name ("Stoltenberg", "Cavo Dragone" after
+  "Giuseppe Cavo Dragone"): it joins the nearest full name before it, else the first one after it;
+* an ORG name is the head of a longer one that adds a complement ("Comité militaire" and
+  "Comité militaire de l'OTAN").
+
+Each group becomes one `EntityResult`: the alias table's id, name and type when a member is a known
+name; otherwise type by majority of the NER labels (a group holding a person's full name is PER), name
+= the longest mention, and id = the slug of that name (for an organisation known by an acronym, the
+slug of the acronym, which is stabler across articles than a translated long name).
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from services.contracts.models import EntityType
+from services.extract.linking import AliasTable, Canonical, entity_id, fold
+from services.extract.mentions import Candidate
+from services.extract.results import EntityResult, TextSpan
+
+_COMPLEMENT_WORDS = frozenset({"de", "du", "des", "d'", "of"})
+
+
+@dataclass(frozen=True, slots=True)
+class _Member:
+    candidate: Candidate
+    key: str
+    canonical: Canonical | None
+
+
+class _UnionFind:
+    def __init__(self, size: int) -> None:
+        self.parent = list(range(size))
+
+    def find(self, i: int) -> int:
+        while self.parent[i] != i:
+            self.parent[i] = self.parent[self.parent[i]]
+            i = self.parent[i]
+        return i
+
+    def union(self, a: int, b: int) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def _is_acronym_text(text: str) -> bool:
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) >= 2 and all(c.isupper() for c in letters) and " " not in text
+
+
+def _acronym_members(candidates: Sequence[Candidate]) -> list[Candidate]:
+    """Extra mentions for "(ACRONYM)" asides the NER did not tag itself."""
+    tagged = {(c.start, c.end) for c in candidates}
+    extra = []
+    for c in candidates:
+        if c.acronym is not None:
+            text, start, end = c.acronym
+            if (start, end) not in tagged:
+                extra.append(Candidate(text, start, end, c.label, (text,)))
+                tagged.add((start, end))
+    return extra
+
+
+def group_mentions(candidates: Sequence[Candidate], aliases: AliasTable) -> list[EntityResult]:
+    """The entities of one article, in order of first mention (see the module docstring)."""
+    members = [
+        _Member(c, fold(c.text), aliases.lookup(c.text))
+        for c in sorted([*candidates, *_acronym_members(candidates)], key=lambda c: (c.start, c.end))
+    ]
+    groups = _UnionFind(len(members))
+    surnames = _surname_owners(members)
+    first_by: dict[str, int] = {}
+    for i, member in enumerate(members):
+        if i in surnames:  # joins its own full name only: two Kennedys stay two people
+            groups.union(i, surnames[i])
+            continue
+        for key in (member.key, member.canonical.id if member.canonical else None):
+            if key is not None:
+                groups.union(first_by.setdefault(key, i), i)
+    _join_acronyms(members, groups)
+    _join_org_heads(members, groups)
+    clusters: dict[int, list[_Member]] = {}
+    for i, member in enumerate(members):
+        clusters.setdefault(groups.find(i), []).append(member)
+    return [_entity(cluster) for _, cluster in sorted(clusters.items())]
+
+
+def _join_acronyms(members: list[_Member], groups: _UnionFind) -> None:
+    by_key: dict[str, list[int]] = {}
+    for i, member in enumerate(members):
+        by_key.setdefault(member.key, []).append(i)
+    for i, member in enumerate(members):
+        if member.candidate.acronym is not None:
+            for j in by_key.get(fold(member.candidate.acronym[0]), []):
+                groups.union(i, j)
+
+
+def _surname_owners(members: list[_Member]) -> dict[int, int]:
+    """Mention index -> the full person name it shortens (nearest before it, else first after it)."""
+    words = [tuple(fold(w) for w in m.candidate.words) for m in members]
+    full_names = [i for i, m in enumerate(members) if m.candidate.label == "PER" and len(words[i]) >= 2]
+    owners: dict[int, int] = {}
+    for i, member in enumerate(members):
+        if member.canonical is not None or (member.candidate.label != "PER" and len(words[i]) > 1):
+            continue
+        size = len(words[i])
+        matches = [j for j in full_names if len(words[j]) > size and words[j][-size:] == words[i]]
+        if matches:
+            before = [j for j in matches if members[j].candidate.start < member.candidate.start]
+            owners[i] = before[-1] if before else matches[0]
+    return owners
+
+
+def _join_org_heads(members: list[_Member], groups: _UnionFind) -> None:
+    words = [tuple(fold(w) for w in m.candidate.words) for m in members]
+    orgs = [i for i, m in enumerate(members) if m.candidate.label == "ORG" and m.canonical is None]
+    for i in orgs:
+        if len(words[i]) < 2:
+            continue
+        size = len(words[i])
+        for j in orgs:
+            longer = words[j]
+            if len(longer) > size + 1 and longer[:size] == words[i] and longer[size] in _COMPLEMENT_WORDS:
+                groups.union(i, j)
+                break
+
+
+def _entity(cluster: list[_Member]) -> EntityResult:
+    mentions = tuple(
+        sorted({TextSpan(m.candidate.text, m.candidate.start, m.candidate.end) for m in cluster},
+               key=lambda s: (s.start, s.end))
+    )  # fmt: skip
+    known = Counter(m.canonical for m in cluster if m.canonical is not None).most_common(1)
+    if known:
+        canonical = known[0][0]
+        return EntityResult(canonical.id, canonical.name, canonical.type.value, mentions)
+    kind = _majority_type(cluster)
+    longest = max(cluster, key=lambda m: (len(m.candidate.words), len(m.candidate.text), -m.candidate.start))
+    name = " ".join(longest.candidate.text.split())
+    id_name = name
+    if kind == EntityType.ORG:
+        acronyms = [m.candidate.text for m in cluster if _is_acronym_text(m.candidate.text)]
+        if acronyms:
+            id_name = Counter(acronyms).most_common(1)[0][0]
+    return EntityResult(entity_id(kind, id_name), name, kind.value, mentions)
+
+
+def _majority_type(cluster: list[_Member]) -> EntityType:
+    if any(m.candidate.label == "PER" and len(m.candidate.words) >= 2 for m in cluster):
+        return EntityType.PER
+    counts = Counter(m.candidate.label for m in cluster)
+    best = max(counts.values())
+    first = next(m.candidate.label for m in cluster if counts[m.candidate.label] == best)
+    return EntityType(first)

@@ -1,0 +1,179 @@
+"""Reading an event's actor, target and location from the parse around its trigger (see the
+events.py docstring, step 4, for the rules). Mutates the `Found` it is given.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Final
+
+from spacy.tokens import Token
+
+from services.contracts.models import PloverType
+from services.extract.arguments import (
+    AGENT_CASES,
+    LOCATION_CASES,
+    OBJECT_DEPS,
+    OBLIQUE_DEPS,
+    OF_CASES,
+    STRICT_LOCATION_CASES,
+    ArgumentResolver,
+    case_of,
+    has_determiner,
+    target_cases,
+)
+from services.extract.lexicon import Trigger, cue
+from services.extract.modality import Found
+from services.extract.subjects import subject_entities
+
+EMBEDDING_TYPES: Final = frozenset({PloverType.REQUEST, PloverType.REJECT, PloverType.THREATEN})
+_TARGET_OF_EVENT_TYPES: Final = frozenset(
+    {PloverType.ACCUSE, PloverType.REJECT, PloverType.PROTEST, PloverType.SANCTION}
+)
+_CONFLICT_TYPES: Final = frozenset(
+    {PloverType.ACCUSE, PloverType.REJECT, PloverType.THREATEN, PloverType.PROTEST, PloverType.SANCTION,
+     PloverType.MOBILIZE, PloverType.COERCE, PloverType.ASSAULT}
+)  # fmt: skip
+_PLACE_TYPES: Final = frozenset(
+    {PloverType.ASSAULT, PloverType.PROTEST, PloverType.CONSULT, PloverType.MOBILIZE, PloverType.COERCE}
+)
+_BENEFICIARY_TYPES: Final = frozenset({PloverType.AID, PloverType.SUPPORT})
+
+
+class ArgumentReader:
+    """The argument rules for one pipeline language."""
+
+    def __init__(self, lang: str) -> None:
+        self.receive_verbs = cue(lang, "receive_verb")
+        self.patient_nouns = cue(lang, "patient_noun")
+        self.locutions = cue(lang, "target_locution")
+
+    def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
+        token = item.token
+        passive = any(c.dep_ == "aux:pass" for c in token.children) or "Pass" in token.morph.get("Voice", [])
+        for child in token.children:
+            case = case_of(child)
+            if child.dep_ == "obl:agent" or (child.dep_ in OBLIQUE_DEPS and case in AGENT_CASES):
+                _extend(item.actors, resolver.entities(child))
+            elif child.dep_ in OBJECT_DEPS or child.dep_ == "nsubj:pass":
+                inner = found.get(child.i)
+                if item.trigger.type in _TARGET_OF_EVENT_TYPES and inner is not None and inner.actors:
+                    _extend(item.targets, inner.actors)
+                else:
+                    _extend(item.targets, resolver.entities(child))
+            elif child.dep_ in OBLIQUE_DEPS and case is not None:
+                self._place_or_target(item, child, case, resolver, noun=False)
+        if token.dep_ == "acl" and passive and token.head.pos_ in ("NOUN", "PROPN"):
+            _extend(item.targets, resolver.entities(token.head))
+        if not item.actors:
+            _extend(item.actors, subject_entities(token, resolver))
+        if not item.targets and item.trigger.type in EMBEDDING_TYPES | {PloverType.AGREE}:
+            _extend(item.targets, self._complement_targets(token, resolver))
+
+    def _complement_targets(self, verb: Token, resolver: ArgumentResolver) -> list[str]:
+        """Targets of the action a request, refusal, threat or promise is about: "refuse de négocier
+        avec X", "menace de frapper X", "s'engage à livrer des armes à X" (X is the target)."""
+        found: list[str] = []
+        for complement in verb.children:
+            if complement.dep_ not in ("xcomp", "ccomp"):
+                continue
+            for child in complement.children:
+                case = case_of(child)
+                if child.dep_ in OBJECT_DEPS:
+                    _extend(found, resolver.entities(child, 2))
+                elif child.dep_ in OBLIQUE_DEPS and case in target_cases(True, False, False):
+                    _extend(found, resolver.entities(child, 1))
+        return found
+
+    def noun_arguments(self, item: Found, resolver: ArgumentResolver, matched: dict[int, Trigger]) -> None:
+        token = item.token
+        of_phrases: list[Token] = []
+        for child in [token, *(c for c in token.children if c.dep_ == "conj")]:
+            for dependent in child.children:
+                self._noun_dependent(item, dependent, resolver, of_phrases if child is token else None)
+        patient = token.lemma_.lower() in self.patient_nouns
+        for phrase in of_phrases:
+            _extend(item.targets if item.actors or patient else item.actors, resolver.entities(phrase, 2))
+        if not item.actors and item.trigger.type == PloverType.CONSULT:
+            _extend(item.actors, _participants(token, resolver))
+        governor = token.head
+        while governor.pos_ == "ADJ" and governor.dep_ == "xcomp":  # "organisera [prochain] une réunion"
+            governor = governor.head
+        if governor.i == token.i or governor.i in matched or governor.pos_ not in ("VERB", "AUX"):
+            return
+        if token.dep_ in ("obj", "obl:arg", "obl"):
+            subjects = subject_entities(governor, resolver)
+            if governor.lemma_.lower() in self.receive_verbs:
+                _extend(item.targets, subjects)
+            elif token.dep_ == "obj" and not item.actors:
+                _extend(item.actors, subjects)
+        if token.dep_ == "obj" and not item.targets:
+            for child in governor.children:
+                case = case_of(child)
+                if child.dep_ in OBLIQUE_DEPS and case is not None:
+                    self._place_or_target(item, child, case, resolver, noun=True)
+
+    def _noun_dependent(
+        self, item: Found, child: Token, resolver: ArgumentResolver, of_phrases: list[Token] | None
+    ) -> None:
+        """Read one dependent of a noun trigger (or of a noun coordinated with it: then only its
+        target and place phrases count, "les sanctions et la pression sur X")."""
+        case = case_of(child)
+        if of_phrases is not None:
+            if child.dep_ in ("nmod", "obl:agent") and case in AGENT_CASES:
+                _extend(item.actors, resolver.entities(child))
+                return
+            if child.dep_ == "acl":  # "l'attaque [menée par X contre Y]"
+                for dependent in child.children:
+                    dependent_case = case_of(dependent)
+                    if dependent.dep_ == "obl:agent" or dependent_case in AGENT_CASES:
+                        _extend(item.actors, resolver.entities(dependent))
+                    elif dependent.dep_ in OBLIQUE_DEPS and dependent_case is not None:
+                        self._place_or_target(item, dependent, dependent_case, resolver, noun=True)
+                return
+            if child.dep_ == "amod" and (country := resolver.demonym(child)) is not None:
+                _extend(item.actors, [country])
+                return
+            if child.dep_ == "nmod" and case in OF_CASES:
+                of_phrases.append(child)
+                return
+        if child.dep_ == "nmod" and case is not None:
+            self._place_or_target(item, child, case, resolver, noun=True)
+
+    def _place_or_target(
+        self, item: Found, phrase: Token, case: str, resolver: ArgumentResolver, *, noun: bool
+    ) -> None:
+        kind = item.trigger.type
+        if case in LOCATION_CASES:
+            place = resolver.place_at(phrase)
+            bare_a = case == "à" and not has_determiner(phrase)
+            if place is not None and (case in STRICT_LOCATION_CASES or bare_a or kind in _PLACE_TYPES):
+                item.location = item.location or place
+                return
+        if phrase.lemma_.lower() in self.locutions:
+            _extend(item.targets, resolver.entities(phrase, 1))
+            return
+        wanted = target_cases(
+            kind in _CONFLICT_TYPES, kind == PloverType.ASSAULT, noun and kind in _BENEFICIARY_TYPES
+        )
+        if case in wanted:
+            _extend(item.targets, resolver.entities(phrase, 1))
+
+
+def _participants(token: Token, resolver: ArgumentResolver) -> list[str]:
+    """For a meeting noun in an adverbial phrase ("à l'issue d'une réunion avec X, Y a dit"), the
+    clause's subject: who speaks of the meeting around it took part in it."""
+    current = token
+    for _ in range(3):
+        if current.dep_ not in ("nmod", "obl", "obl:mod", "obl:arg") or current.head.i == current.i:
+            return []
+        current = current.head
+        if current.pos_ in ("VERB", "AUX"):
+            return subject_entities(current, resolver)
+    return []
+
+
+def _extend(into: list[str], entities: Sequence[str]) -> None:
+    for entity in entities:
+        if entity not in into:
+            into.append(entity)

@@ -1,0 +1,134 @@
+"""The data files of the extraction rules (`data/*.tsv`), parsed once per process.
+
+Every file is UTF-8 TSV with `#` comment lines and one header row naming the columns. Rows are filtered
+by language (ISO 639-1) where the file has a `lang` column, so the French pipeline never applies an
+English trigger and vice versa. Raises LexiconError for a missing file or a malformed row.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from importlib import resources
+from typing import Final
+
+from services.contracts.models import EntityType, PloverType
+from services.extract.errors import LexiconError
+
+_PACKAGE: Final = "services.extract.data"
+_VERB_POS: Final = frozenset({"VERB", "NOUN"})
+
+
+def read_tsv(name: str, columns: tuple[str, ...]) -> list[dict[str, str]]:
+    """The rows of `data/<name>` as dicts; the header must start with `columns` (in that order)."""
+    try:
+        text = resources.files(_PACKAGE).joinpath(name).read_text(encoding="utf-8")
+    except (FileNotFoundError, OSError) as exc:
+        raise LexiconError(f"data file {name} cannot be read: {exc}") from exc
+    lines = [(n, line) for n, line in enumerate(text.splitlines(), 1) if line and not line.startswith("#")]
+    if not lines:
+        raise LexiconError(f"data file {name} is empty")
+    header = tuple(lines[0][1].split("\t"))
+    if header[: len(columns)] != columns:
+        raise LexiconError(f"data file {name}: header {header} does not start with {columns}")
+    rows = []
+    for number, line in lines[1:]:
+        cells = line.split("\t")
+        if len(cells) < len(columns) - 1 or not cells[0].strip():
+            raise LexiconError(f"data file {name} line {number}: expected {len(columns)} columns")
+        cells += [""] * (len(header) - len(cells))
+        rows.append({key: value.strip() for key, value in zip(header, cells, strict=False)})
+    return rows
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """One row of plover_triggers.tsv, its lemma column parsed.
+
+    `reflexive`: the verb needs a reflexive clitic; `preposition`: it needs a dependent introduced by
+    that word; `intransitive`: it must have no direct object.
+    """
+
+    lemma: str
+    pos: str
+    type: PloverType
+    reflexive: bool = False
+    preposition: str | None = None
+    intransitive: bool = False
+
+
+def parse_trigger(spec: str, pos: str, plover_type: str) -> Trigger:
+    """Parse a lemma column such as "s'entretenir", "se rendre à", "appeler à" or "manifester !obj"."""
+    words = spec.lower().split()
+    reflexive = False
+    if words and words[0] == "se":
+        reflexive, words = True, words[1:]
+    elif words and words[0].startswith(("s'", "s’")):
+        reflexive, words = True, [words[0][2:], *words[1:]]
+    intransitive = "!obj" in words
+    words = [w for w in words if w != "!obj"]
+    if not words or len(words) > 2 or pos not in _VERB_POS:
+        raise LexiconError(f"plover_triggers.tsv: cannot read trigger {spec!r} ({pos})")
+    try:
+        kind = PloverType(plover_type)
+    except ValueError:
+        raise LexiconError(f"plover_triggers.tsv: {plover_type!r} is not a PLOVER type") from None
+    preposition = words[1] if len(words) == 2 else None
+    return Trigger(words[0], pos, kind, reflexive, preposition, intransitive)
+
+
+@functools.cache
+def triggers(lang: str) -> dict[tuple[str, str], tuple[Trigger, ...]]:
+    """Triggers for a pipeline language, indexed by (lemma, pos)."""
+    index: dict[tuple[str, str], list[Trigger]] = {}
+    for row in read_tsv("plover_triggers.tsv", ("lemma", "pos", "plover_type", "lang", "note")):
+        if row["lang"] != lang:
+            continue
+        trigger = parse_trigger(row["lemma"], row["pos"], row["plover_type"])
+        index.setdefault((trigger.lemma, trigger.pos), []).append(trigger)
+    return {key: tuple(value) for key, value in index.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class AliasRow:
+    alias: str
+    id: str
+    name: str
+    type: EntityType
+
+
+@functools.cache
+def alias_rows() -> tuple[AliasRow, ...]:
+    """The rows of aliases.tsv (every language: an alias names the same entity in any text)."""
+    rows = []
+    for row in read_tsv("aliases.tsv", ("alias", "canonical_id", "canonical_name", "type", "source")):
+        try:
+            kind = EntityType(row["type"])
+        except ValueError:
+            raise LexiconError(f"aliases.tsv: {row['type']!r} is not an entity type") from None
+        if not row["source"]:
+            raise LexiconError(f"aliases.tsv: alias {row['alias']!r} states no source")
+        rows.append(AliasRow(row["alias"], row["canonical_id"], row["canonical_name"], kind))
+    return tuple(rows)
+
+
+@functools.cache
+def demonyms(lang: str) -> dict[str, str]:
+    """Adjective of nationality (lower case) -> stable entity id, for a pipeline language."""
+    rows = read_tsv("demonyms.tsv", ("form", "canonical_id", "lang", "source"))
+    return {row["form"].lower(): row["canonical_id"] for row in rows if row["lang"] == lang}
+
+
+@functools.cache
+def cues(lang: str) -> dict[str, frozenset[str]]:
+    """cue name -> its words, for a pipeline language (see data/cues.tsv)."""
+    found: dict[str, set[str]] = {}
+    for row in read_tsv("cues.tsv", ("word", "cue", "lang", "note")):
+        if row["lang"] == lang:
+            found.setdefault(row["cue"], set()).add(row["word"])
+    return {cue: frozenset(words) for cue, words in found.items()}
+
+
+def cue(lang: str, name: str) -> frozenset[str]:
+    """The words of one cue list (empty when the language has none)."""
+    return cues(lang).get(name, frozenset())

