@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 
 import faust
 from aiokafka.errors import KafkaError, MessageSizeTooLargeError
-from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from services.common.messages import Outgoing, Position
 
@@ -69,6 +69,24 @@ def add_ops_pages(app: faust.App, is_ready: Callable[[], bool]) -> None:
     async def readyz(web: Any, request: Any) -> Any:
         ready = is_ready()
         return web.json({"ready": ready}, status=200 if ready else 503)
+
+
+def add_lag_monitor(app: faust.App, lag: Gauge, interval_s: float = 5.0) -> None:
+    """Every `interval_s`, set `lag{partition}` to the messages of each assigned partition that the group
+    has not committed yet (highwater minus committed offset, or minus the fetch position before the
+    first commit)."""
+
+    @app.timer(interval_s)  # type: ignore[untyped-decorator]  # faust ships no type information
+    async def measure_lag() -> None:
+        consumer = app.consumer
+        # faust keeps the last committed offset per partition only in this attribute (no public accessor).
+        committed = getattr(consumer, "_committed_offset", {})
+        for tp in consumer.assignment():
+            done = committed.get(tp)
+            if done is None:
+                done = await consumer.position(tp)
+            if done is not None:
+                lag.labels(partition=str(tp.partition)).set(max(consumer.highwater(tp) - done, 0))
 
 
 def is_transient_kafka_error(exc: BaseException) -> bool:

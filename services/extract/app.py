@@ -19,6 +19,7 @@ from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
 from services.common.topics_admin import ensure_topics
 from services.common.worker import (
+    add_lag_monitor,
     add_ops_pages,
     consume_batches,
     is_transient_kafka_error,
@@ -131,6 +132,7 @@ def build_app(settings: ExtractSettings) -> faust.App:
     )
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
+    add_lag_monitor(app, metrics.CONSUMER_LAG)
     add_ops_pages(app, lambda: handler.warm)
     raw_topic = app.topic(topics.raw, value_serializer="raw", key_serializer="raw")
 

@@ -13,14 +13,15 @@ The worker updates them in the parent process; pool processes never touch metric
 | newswire_extract_entities_total               | counter   | type   | entities in published articles    |
 | newswire_extract_events_total                 | counter   | type   | events in published articles      |
 | newswire_extract_publish_retries_total        | counter   |        | publish attempts retried (outage) |
-| newswire_extract_deadletters_total            | counter   | reason | messages sent to the DLQ          |
+| newswire_extract_dead_letters_total           | counter   | reason | messages sent to the DLQ          |
+| newswire_extract_consumer_lag_messages        | gauge     | partition | raw messages not yet committed |
 """
 
 from __future__ import annotations
 
 from typing import Final
 
-from prometheus_client import Counter, Histogram
+from prometheus_client import Counter, Gauge, Histogram
 
 _SECONDS_BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
@@ -66,8 +67,13 @@ PUBLISH_RETRIES: Final = Counter(
     "newswire_extract_publish_retries_total",
     "Publish attempts retried after a transient Kafka error.",
 )
+CONSUMER_LAG: Final = Gauge(
+    "newswire_extract_consumer_lag_messages",
+    "Messages of the raw-articles topic not yet committed by this worker, by assigned partition.",
+    ["partition"],
+)
 DEAD_LETTERS: Final = Counter(
-    "newswire_extract_deadletters_total",
+    "newswire_extract_dead_letters_total",
     "Messages sent to the dead-letter topic by extract, by reason (decode, nlp, enrich).",
     ["reason"],
 )

@@ -22,6 +22,7 @@ from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
 from services.common.topics_admin import ensure_topics
 from services.common.worker import (
+    add_lag_monitor,
     add_ops_pages,
     consume_batches,
     is_transient_kafka_error,
@@ -51,6 +52,8 @@ class StoreHandler:
         self._topics = topics
         self._writer = writer
         self._retry = settings.retry_policy
+        # Not ready while Postgres is failing, so /readyz tells the orchestrator and the ops team.
+        self.database_ok = True
 
     async def __call__(self, events: Sequence[Any]) -> None:
         positions = [position_of(event) for event in events]
@@ -78,14 +81,17 @@ class StoreHandler:
 
     async def _write(self, articles: list[EnrichedArticle]) -> WriteResult:
         def on_retry(exc: BaseException, delay: float) -> None:
+            self.database_ok = False
             metrics.WRITE_FAILURES.labels(reason="transient").inc()
 
-        return await retry_transient(
+        result = await retry_transient(
             lambda: asyncio.to_thread(self._writer.write_batch, articles),
             is_transient=lambda e: isinstance(e, TransientStoreError),
             policy=self._retry,
             on_retry=on_retry,
         )
+        self.database_ok = True
+        return result
 
     async def _write_one_by_one(self, decoded: list[tuple[Position, EnrichedArticle]]) -> list[Outgoing]:
         dead = []
@@ -125,7 +131,8 @@ def build_app(settings: StoreSettings) -> faust.App:
     )
     writer = BatchWriter(make_engine(settings))
     handler = StoreHandler(app, settings, topics, writer)
-    add_ops_pages(app, lambda: True)
+    add_lag_monitor(app, metrics.CONSUMER_LAG)
+    add_ops_pages(app, lambda: handler.database_ok)
     enriched_topic = app.topic(topics.enriched, value_serializer="raw", key_serializer="raw")
 
     @app.agent(enriched_topic, concurrency=1)
