@@ -101,19 +101,10 @@ class Event(_Contract):
     confidence: float = Field(ge=0.0, le=1.0)
 
 
-class EnrichedArticle(_Contract):
-    """What extract publishes to `newswire.articles.enriched.v1`, keyed by `article_id`."""
+class EnrichedArticle(RawArticle):
+    """What extract publishes to `newswire.articles.enriched.v1`, keyed by `article_id`: the raw article
+    with what extraction found in its `text`."""
 
-    article_id: NonEmpty
-    external_id: str | None = None
-    source: NonEmpty
-    url: str | None = None
-    title: str | None = None
-    text: NonEmpty
-    lang: str | None = None
-    published_at: dt.datetime | None = None
-    ingested_at: dt.datetime
-    dateline: str | None = None
     extractor_version: NonEmpty
     entities: list[Entity]
     events: list[Event]
