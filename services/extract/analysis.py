@@ -3,10 +3,14 @@
 Per document:
 1. sentences the language check calls foreign (language.py) are set aside: the model's entities there
    are dropped, exact alias-table names found in them are kept (LOC/ORG/... of the alias row), and no
-   events are read from them;
-2. NER spans -> clean mentions (mentions.py) -> one entity per real-world entity (entities.py), linked
-   to stable ids (linking.py);
-3. events (events.py) over the parse, their arguments resolved to those entities.
+   events are read from them. An article wholly in English run through the French pipeline (no
+   English spaCy model is installed) therefore yields only known names and no events; with an
+   English pipeline (`--model`/`NEWSWIRE_EXTRACT_SPACY_MODEL`) the English triggers and cues apply;
+2. NER spans -> clean mentions (mentions.py), corrected by the knowledge data (`_with_known_names`:
+   verbatim multi-word alias names, datelines, "à <city>" tagged as a person) -> one entity per
+   real-world entity (entities.py), linked to stable ids (linking.py);
+3. events (events.py) over the parse, their arguments resolved to those entities; a country an event
+   names only by an adjective ("attaque russe") is added as an entity, its mentions at the adjectives.
 
 `analyse_texts` runs `nlp.pipe` in batches and raises on the first failure; `analyse_outcomes` never
 raises for one text: a text that cannot be analysed gets an `AnalysisFailure` in its place.
@@ -14,6 +18,7 @@ raises for one text: a text that cannot be analysed gets an `AnalysisFailure` in
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -26,7 +31,7 @@ from services.extract.entities import group_mentions
 from services.extract.events import EventRules
 from services.extract.language import is_foreign
 from services.extract.lexicon import demonyms
-from services.extract.linking import AliasTable, alias_table
+from services.extract.linking import AliasTable, Linker, linker
 from services.extract.mentions import Candidate, MentionRules
 from services.extract.results import (
     Analysis,
@@ -58,7 +63,7 @@ class Resources:
     """Everything the rules need for one pipeline, built once per pipeline and process."""
 
     lang: str
-    aliases: AliasTable
+    linker: Linker
     mentions: MentionRules
     events: EventRules
     demonyms: dict[str, str]
@@ -74,9 +79,9 @@ def resources_for(nlp: Language) -> Resources:
         cached = _resources.get(id(nlp))
         if cached is not None and cached[0] is nlp:
             return cached[1]
-        aliases = alias_table()
+        links = linker()
         lang = str(nlp.lang)
-        made = Resources(lang, aliases, MentionRules(nlp, aliases), EventRules(lang), demonyms(lang))
+        made = Resources(lang, links, MentionRules(nlp, links.aliases), EventRules(lang), demonyms(lang))
         _resources[id(nlp)] = (nlp, made)
         return made
 
@@ -88,14 +93,19 @@ def analyse_doc(doc: Doc, resources: Resources) -> Analysis:
     spans = [e for e in doc.ents if e.sent.start not in foreign_starts]
     candidates = resources.mentions.candidates(spans)
     for sentence in foreign:
-        candidates.extend(_alias_mentions(sentence, resources.aliases))
-    entities = group_mentions(candidates, resources.aliases)
+        candidates.extend(_alias_mentions(sentence, resources.linker.aliases))
+    candidates = _with_known_names(doc, candidates, resources)
+    entities = group_mentions(candidates, resources.linker)
+    stands_for = {e.id: c for e in entities if (c := resources.linker.stands_for(e.id)) is not None}
     resolver = ArgumentResolver(
         token_entity=_token_entities(doc, entities),
         entity_types={e.id: e.type for e in entities},
         demonyms=resources.demonyms,
+        metonyms=stands_for,
+        countries=frozenset(e.id for e in entities if (e.kb_id or "").startswith("iso3166:")),
     )
     events = resources.events.extract(doc, resolver, lambda s: s.start in foreign_starts)
+    entities.extend(_adjective_countries(doc, events, resolver, resources.linker))
     return Analysis(entities=tuple(entities), events=tuple(events))
 
 
@@ -147,12 +157,70 @@ def _safe_analyse(doc: Doc, resources: Resources) -> AnalysisOutcome:
         return AnalysisFailure(f"extraction rules failed: {exc}", type(exc).__name__)
 
 
+_DATELINE = re.compile(r"^[ \t]*([A-ZÀ-Ý][A-ZÀ-Ý'’ -]*[A-ZÀ-Ý])[ \t]+[-–—][ \t]", re.MULTILINE)
+
+
+def _with_known_names(doc: Doc, candidates: list[Candidate], resources: Resources) -> list[Candidate]:
+    """The model's mentions corrected with what the knowledge data knows for sure:
+    * a multi-word alias-table name found verbatim in the text replaces the model's shorter or
+      overlapping spans ("La France insoumise", not "La France");
+    * a dateline ("BAMAKO - ", "PORT-SOUDAN - " opening a paragraph) naming a known place is a LOC;
+    * a person-tagged span right after a place preposition that names a known city is that city
+      ("à Khan Younès").
+    """
+    text = doc.text  # built from the tokens on every access: read once
+    found = [
+        Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
+        for start, end, canonical in resources.linker.aliases.find_in(text)
+        if " " in text[start:end]
+    ]
+    for match in _DATELINE.finditer(text):
+        name = match.group(1)
+        if resources.linker.places.lookup(name) is not None or resources.linker.aliases.lookup(name):
+            start = match.start(1)
+            found.append(Candidate(name, start, start + len(name), "LOC", tuple(name.split())))
+    kept = [c for c in candidates if not any(f.start < c.end and c.start < f.end for f in found)]
+    fixed = []
+    for c in kept:
+        before = text[max(0, c.start - 4) : c.start].split()
+        if c.label == "PER" and before and before[-1].lower() in _PLACE_WORDS:
+            place = resources.linker.places.city(c.text)
+            if place is not None:
+                c = Candidate(c.text, c.start, c.end, "LOC", c.words, c.acronym)
+        fixed.append(c)
+    return sorted([*fixed, *found], key=lambda c: (c.start, c.end))
+
+
+_PLACE_WORDS = frozenset({"à", "au", "aux", "vers", "de", "depuis"})
+
+
 def _alias_mentions(sentence: Span, aliases: AliasTable) -> list[Candidate]:
+    text = sentence.doc.text
     return [
-        Candidate(sentence.doc.text[start:end], start, end, canonical.type.value,
-                  tuple(sentence.doc.text[start:end].split()))
+        Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
         for start, end, canonical in aliases.find_in(sentence.text, sentence.start_char)
-    ]  # fmt: skip
+    ]
+
+
+def _adjective_countries(
+    doc: Doc, events: Sequence[EventResult], resolver: ArgumentResolver, links: Linker
+) -> list[EntityResult]:
+    """Countries an event names only through an adjective ("une attaque russe" in an article that never
+    says "Russie"): an entity each, its mentions at those adjectives, so the event's ids resolve."""
+    used = {e for event in events for e in (event.actor, event.target)} - set(resolver.entity_types)
+    mentions: dict[str, list[TextSpan]] = {}
+    for index, country in sorted(resolver.adjective_countries.items()):
+        if country in used:
+            token = doc[index]
+            span = TextSpan(token.text, token.idx, token.idx + len(token.text))
+            mentions.setdefault(country, []).append(span)
+    added = []
+    for country, spans in mentions.items():
+        canonical = links.canonical(country)
+        name = canonical.name if canonical is not None else country.split(":", 1)[1]
+        kb_id = canonical.kb_id if canonical is not None else None
+        added.append(EntityResult(country, name, "LOC", tuple(spans), kb_id))
+    return added
 
 
 def _token_entities(doc: Doc, entities: Sequence[EntityResult]) -> dict[int, str]:

@@ -11,7 +11,7 @@ at most `MAX_DEPTH` levels, not entering clauses), else an adjective of national
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Final
 
 from spacy.tokens import Token
@@ -32,6 +32,10 @@ LOCATION_CASES: Final = frozenset({"en", "dans", "à", "au", "aux", "in", "at"})
 STRICT_LOCATION_CASES: Final = frozenset({"en", "dans", "in", "at"})
 # Phrases that name a place or a time, never a participant: not searched for actors or targets.
 _SCENE_CASES: Final = frozenset({"en", "dans", "in", "at", "près", "depuis", "pendant", "lors", "durant"})
+# "une coalition de 30 pays, dont le Japon": a subset named inside a group is not the group.
+_EXCLUDED_CASES: Final = frozenset({"dont", "parmi"})
+_SUBSET_WORDS: Final = frozenset({"dont", "parmi", "including"})
+_PLACE_A: Final = frozenset({"à", "au", "aux"})
 _APPOSITION_DEPS: Final = frozenset({"appos", "flat:name", "flat"})
 ACTOR_TYPES: Final = frozenset({"PER", "ORG", "LOC"})
 AGENT_CASES: Final = frozenset({"par", "by"})
@@ -58,6 +62,18 @@ def conjuncts(token: Token) -> list[Token]:
     return [token, *(c for c in token.children if c.dep_ == "conj")]
 
 
+def comma_apposition(token: Token) -> Token | None:
+    """A proper name the parser coordinated with a common noun by a comma alone ("le secrétaire général
+    de l'ONU, Antonio Guterres, a ..."): no conjunction, so it is an apposition naming the noun's
+    referent, not a second participant."""
+    if token.pos_ != "NOUN":
+        return None
+    for child in token.children:
+        if child.dep_ == "conj" and child.pos_ == "PROPN" and not any(c.dep_ == "cc" for c in child.children):
+            return child
+    return None
+
+
 @dataclass(frozen=True)
 class ArgumentResolver:
     """Maps tokens to the article's entity ids.
@@ -69,6 +85,9 @@ class ArgumentResolver:
     token_entity: Mapping[int, str]
     entity_types: Mapping[str, str]
     demonyms: Mapping[str, str]
+    metonyms: Mapping[str, str] = field(default_factory=dict)
+    countries: frozenset[str] = frozenset()
+    adjective_countries: dict[int, str] = field(default_factory=dict)
 
     def entity_at(self, token: Token) -> str | None:
         return self.token_entity.get(token.i)
@@ -84,23 +103,42 @@ class ArgumentResolver:
         return entity if entity is not None and self.entity_types.get(entity) == "LOC" else None
 
     def demonym(self, token: Token) -> str | None:
-        """The entity an adjective of nationality names, when that entity is in the article."""
-        if token.pos_ not in ("ADJ", "NOUN", "PROPN"):
+        """The country an adjective of nationality names ("attaque russe" -> Russia). When the article
+        does not name that country, the use is recorded in `adjective_countries` (token index ->
+        country id) so the analysis can add the country, with a mention at the adjective."""
+        if token.pos_ not in ("ADJ", "NOUN", "PROPN") or token.text[:1].isupper():
             return None
         for form in (token.lower_, token.lemma_.lower()):
             found = self.demonyms.get(form)
-            if found is not None and found in self.entity_types:
+            if found is not None:
+                if found not in self.entity_types:
+                    self.adjective_countries.setdefault(token.i, found)
                 return found
         return None
+
+    def as_participant(self, entity: str) -> str:
+        """The entity that acts when `entity` is named as an actor or target: a capital or a seat of
+        power stands for its country when that country is in the article ("Moscou refuse" -> Russia)."""
+        country = self.metonyms.get(entity)
+        return country if country is not None and country in self.entity_types else entity
 
     def entities(self, token: Token, depth: int = MAX_DEPTH) -> list[str]:
         """The actor-like entities (PER, ORG, LOC: a MISC product or event is never an actor or a
         target) that `token`'s phrase names, one per conjunct, searching `depth` levels down."""
         found: list[str] = []
+        apposed = comma_apposition(token)
+        person = self.entity_at(apposed) if apposed is not None else None
+        if person is not None and self.entity_types.get(person) == "PER":
+            return [person]
+        subset = [t.i for t in token.subtree if t.lower_ in _SUBSET_WORDS and t.i > token.i]
         for conjunct in conjuncts(token):
+            if subset and conjunct.i > min(subset):
+                continue
             entity = self._phrase_entity(conjunct, depth)
-            if entity is not None and entity not in found:
-                found.append(entity)
+            if entity is not None:
+                entity = self.as_participant(entity)
+                if entity not in found:
+                    found.append(entity)
         return found
 
     def _phrase_entity(self, token: Token, depth: int) -> str | None:
@@ -120,9 +158,18 @@ class ArgumentResolver:
                 c
                 for t in level
                 for c in t.children
-                if c.dep_ not in _CLAUSE_DEPS and case_of(c) not in _SCENE_CASES
+                if c.dep_ not in _CLAUSE_DEPS
+                and case_of(c) not in _SCENE_CASES
+                and case_of(c) not in _EXCLUDED_CASES
+                and not (case_of(c) in _PLACE_A and self._sub_national(c))
             ]
         return None
+
+    def _sub_national(self, token: Token) -> bool:
+        """A city or region ("des civils au Darfour": where, not who); a country after "à" can be a
+        beneficiary ("une aide au Soudan")."""
+        place = self.place_at(token)
+        return place is not None and place not in self.countries
 
     def apposed_person(self, head: Token, verb: Token) -> str | None:
         """A PER entity right after the subject phrase and before its verb ("Le président brésilien

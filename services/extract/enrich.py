@@ -23,10 +23,11 @@ from services.contracts.models import (
     RawArticle,
     Span,
 )
+from services.extract.dates import resolve_date
 from services.extract.errors import AnalysisError
 from services.extract.results import Analysis, EntityResult, EventResult
 
-EXTRACTOR_VERSION: Final = "0.1.0"
+EXTRACTOR_VERSION: Final = "0.2.0"
 
 
 def event_id(
@@ -72,6 +73,9 @@ def _entity(text: str, entity: EntityResult) -> Entity:
         name=entity.name,
         type=EntityType(entity.type),
         mentions=[Mention(text=m.text, start=m.start, end=m.end) for m in entity.mentions],
+        kb_id=entity.kb_id,
+        lat=entity.lat,
+        lon=entity.lon,
     )
 
 
@@ -90,7 +94,7 @@ def _event(raw: RawArticle, event: EventResult, known: set[str]) -> Event:
         actor=event.actor,
         target=event.target,
         location=event.location,
-        date=None,
+        date=resolve_date(event.when.text, raw.published_at, event.tense) if event.when else None,
         trigger=Mention(text=trigger.text, start=trigger.start, end=trigger.end),
         sentence=Span(start=event.sentence[0], end=event.sentence[1]),
         attributes=dict(event.attributes),

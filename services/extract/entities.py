@@ -10,10 +10,16 @@ Mentions are joined (union-find) when:
 * an ORG name is the head of a longer one that adds a complement ("Comité militaire" and
   "Comité militaire de l'OTAN").
 
-Each group becomes one `EntityResult`: the alias table's id, name and type when a member is a known
-name; otherwise type by majority of the NER labels (a group holding a person's full name is PER), name
-= the longest mention, and id = the slug of that name (for an organisation known by an acronym, the
-slug of the acronym, which is stabler across articles than a translated long name).
+Names are compared by their fold (case, accents) and by their linking key (linking.Linker.name_key:
+transliteration key for people, "X-Y" compounds of known entities in a fixed order), so "Serhiiev"
+joins "Oleksii Serhiiiev" and "Conseil OTAN-Ukraine" joins "Conseil Ukraine-OTAN". A bare surname
+that the known-people data links ("Trump") still joins a different full name of the article ending
+with it ("Lara Trump"): the article's own full name wins.
+
+Each group becomes one `EntityResult`: the linked id, name, type and place data when a member is
+known (linking.py); otherwise type by majority of the NER labels (a group holding a person's full
+name is PER), name = the longest mention, and id = the linking key of that name (for an organisation
+known by an acronym, the acronym's, which is stabler across articles than a translated long name).
 """
 
 from __future__ import annotations
@@ -23,8 +29,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.contracts.models import EntityType
-from services.extract.linking import AliasTable, Canonical, entity_id, fold
+from services.extract.linking import Canonical, Linker, fold
 from services.extract.mentions import Candidate
+from services.extract.names import person_word_key
 from services.extract.results import EntityResult, TextSpan
 
 _COMPLEMENT_WORDS = frozenset({"de", "du", "des", "d'", "of"})
@@ -71,20 +78,25 @@ def _acronym_members(candidates: Sequence[Candidate]) -> list[Candidate]:
     return extra
 
 
-def group_mentions(candidates: Sequence[Candidate], aliases: AliasTable) -> list[EntityResult]:
+def group_mentions(candidates: Sequence[Candidate], linker: Linker) -> list[EntityResult]:
     """The entities of one article, in order of first mention (see the module docstring)."""
     members = [
-        _Member(c, fold(c.text), aliases.lookup(c.text))
+        _Member(c, fold(c.text), linker.lookup(c.text, c.label))
         for c in sorted([*candidates, *_acronym_members(candidates)], key=lambda c: (c.start, c.end))
     ]
     groups = _UnionFind(len(members))
     surnames = _surname_owners(members)
+    for i, owner in surnames.items():
+        if members[i].canonical is not None and members[i].canonical != members[owner].canonical:
+            members[i] = _Member(members[i].candidate, members[i].key, members[owner].canonical)
     first_by: dict[str, int] = {}
     for i, member in enumerate(members):
         if i in surnames:  # joins its own full name only: two Kennedys stay two people
             groups.union(i, surnames[i])
             continue
-        for key in (member.key, member.canonical.id if member.canonical else None):
+        label = EntityType(member.candidate.label)
+        link_key = linker.name_key(member.candidate.text, label).split(":", 1)[1]
+        for key in (member.key, "\x1f" + link_key, member.canonical.id if member.canonical else None):
             if key is not None:
                 groups.union(first_by.setdefault(key, i), i)
     _join_acronyms(members, groups)
@@ -92,7 +104,7 @@ def group_mentions(candidates: Sequence[Candidate], aliases: AliasTable) -> list
     clusters: dict[int, list[_Member]] = {}
     for i, member in enumerate(members):
         clusters.setdefault(groups.find(i), []).append(member)
-    return [_entity(cluster) for _, cluster in sorted(clusters.items())]
+    return [_entity(cluster, linker) for _, cluster in sorted(clusters.items())]
 
 
 def _join_acronyms(members: list[_Member], groups: _UnionFind) -> None:
@@ -107,11 +119,14 @@ def _join_acronyms(members: list[_Member], groups: _UnionFind) -> None:
 
 def _surname_owners(members: list[_Member]) -> dict[int, int]:
     """Mention index -> the full person name it shortens (nearest before it, else first after it)."""
-    words = [tuple(fold(w) for w in m.candidate.words) for m in members]
+    words = [tuple(person_word_key(w) for w in m.candidate.words) for m in members]
     full_names = [i for i, m in enumerate(members) if m.candidate.label == "PER" and len(words[i]) >= 2]
     owners: dict[int, int] = {}
     for i, member in enumerate(members):
-        if member.canonical is not None or (member.candidate.label != "PER" and len(words[i]) > 1):
+        linked_person = member.canonical is not None and member.canonical.type == EntityType.PER
+        if (member.canonical is not None and not linked_person) or (
+            member.candidate.label != "PER" and len(words[i]) > 1
+        ):
             continue
         size = len(words[i])
         matches = [j for j in full_names if len(words[j]) > size and words[j][-size:] == words[i]]
@@ -135,7 +150,7 @@ def _join_org_heads(members: list[_Member], groups: _UnionFind) -> None:
                 break
 
 
-def _entity(cluster: list[_Member]) -> EntityResult:
+def _entity(cluster: list[_Member], linker: Linker) -> EntityResult:
     mentions = tuple(
         sorted({TextSpan(m.candidate.text, m.candidate.start, m.candidate.end) for m in cluster},
                key=lambda s: (s.start, s.end))
@@ -143,7 +158,10 @@ def _entity(cluster: list[_Member]) -> EntityResult:
     known = Counter(m.canonical for m in cluster if m.canonical is not None).most_common(1)
     if known:
         canonical = known[0][0]
-        return EntityResult(canonical.id, canonical.name, canonical.type.value, mentions)
+        return EntityResult(
+            canonical.id, canonical.name, canonical.type.value, mentions,
+            canonical.kb_id, canonical.lat, canonical.lon,
+        )  # fmt: skip
     kind = _majority_type(cluster)
     longest = max(cluster, key=lambda m: (len(m.candidate.words), len(m.candidate.text), -m.candidate.start))
     name = " ".join(longest.candidate.text.split())
@@ -152,7 +170,7 @@ def _entity(cluster: list[_Member]) -> EntityResult:
         acronyms = [m.candidate.text for m in cluster if _is_acronym_text(m.candidate.text)]
         if acronyms:
             id_name = Counter(acronyms).most_common(1)[0][0]
-    return EntityResult(entity_id(kind, id_name), name, kind.value, mentions)
+    return EntityResult(linker.name_key(id_name, kind), name, kind.value, mentions)
 
 
 def _majority_type(cluster: list[_Member]) -> EntityType:

@@ -47,6 +47,8 @@ class ArgumentReader:
         self.receive_verbs = cue(lang, "receive_verb")
         self.patient_nouns = cue(lang, "patient_noun")
         self.locutions = cue(lang, "target_locution")
+        self.quantity_nouns = cue(lang, "quantity_noun")
+        self.aiming_verbs = cue(lang, "aiming_verb")
 
     def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
         token = item.token
@@ -55,7 +57,13 @@ class ArgumentReader:
             case = case_of(child)
             if child.dep_ == "obl:agent" or (child.dep_ in OBLIQUE_DEPS and case in AGENT_CASES):
                 _extend(item.actors, resolver.entities(child))
-            elif child.dep_ in OBJECT_DEPS or child.dep_ == "nsubj:pass":
+            elif (
+                child.dep_ in OBJECT_DEPS
+                or child.dep_ == "nsubj:pass"
+                or (
+                    child.dep_ == "xcomp" and child.pos_ == "PROPN"  # "appelé Israël ... à": a misread object
+                )
+            ):
                 inner = found.get(child.i)
                 if item.trigger.type in _TARGET_OF_EVENT_TYPES and inner is not None and inner.actors:
                     _extend(item.targets, inner.actors)
@@ -65,8 +73,21 @@ class ArgumentReader:
                 self._place_or_target(item, child, case, resolver, noun=False)
         if token.dep_ == "acl" and passive and token.head.pos_ in ("NOUN", "PROPN"):
             _extend(item.targets, resolver.entities(token.head))
-        if not item.actors:
+        noun = subject_event(item, found)
+        if noun is not None:  # "les attaques contre X ont blessé 15 personnes": the noun says who
+            _extend(item.actors, noun.actors)
+            _extend(item.targets, noun.targets)
+            item.location = item.location or noun.location
+        elif not item.actors:
             _extend(item.actors, subject_entities(token, resolver))
+        head = found.get(token.head.i) if token.dep_ == "conj" else None
+        if (
+            not item.targets
+            and head is not None
+            and item.trigger.type == PloverType.REQUEST
+            and head.trigger.type == PloverType.CONSULT
+        ):  # "a rencontré X et a demandé des armes": asked X
+            _extend(item.targets, head.targets)
         if not item.targets and item.trigger.type in EMBEDDING_TYPES | {PloverType.AGREE}:
             _extend(item.targets, self._complement_targets(token, resolver))
 
@@ -91,27 +112,49 @@ class ArgumentReader:
         for child in [token, *(c for c in token.children if c.dep_ == "conj")]:
             for dependent in child.children:
                 self._noun_dependent(item, dependent, resolver, of_phrases if child is token else None)
+        quantity = self._quantity_head(token, matched)
+        if quantity is not None:  # "une série de frappes contre X": the phrases hang on "série"
+            scratch: list[Token] = []
+            for dependent in quantity.children:
+                if dependent.i != token.i and case_of(dependent) not in OF_CASES:
+                    self._noun_dependent(item, dependent, resolver, scratch)
         patient = token.lemma_.lower() in self.patient_nouns
         for phrase in of_phrases:
             _extend(item.targets if item.actors or patient else item.actors, resolver.entities(phrase, 2))
         if not item.actors and item.trigger.type == PloverType.CONSULT:
             _extend(item.actors, _participants(token, resolver))
-        governor = token.head
+        phrase = quantity or token
+        governor = phrase.head
         while governor.pos_ == "ADJ" and governor.dep_ == "xcomp":  # "organisera [prochain] une réunion"
             governor = governor.head
-        if governor.i == token.i or governor.i in matched or governor.pos_ not in ("VERB", "AUX"):
+        if governor.i == phrase.i or governor.i in matched or governor.pos_ not in ("VERB", "AUX"):
             return
-        if token.dep_ in ("obj", "obl:arg", "obl"):
+        # "a annoncé de nouvelles sanctions": the partitive object is parsed as obl:arg.
+        as_object = phrase.dep_ == "obj" or (phrase.dep_ == "obl:arg" and case_of(phrase) in OF_CASES)
+        if phrase.dep_ in ("obj", "obl:arg", "obl"):
             subjects = subject_entities(governor, resolver)
             if governor.lemma_.lower() in self.receive_verbs:
                 _extend(item.targets, subjects)
-            elif token.dep_ == "obj" and not item.actors:
+            elif as_object and not item.actors:
                 _extend(item.actors, subjects)
-        if token.dep_ == "obj" and not item.targets:
+        if as_object and not item.targets:
             for child in governor.children:
                 case = case_of(child)
                 if child.dep_ in OBLIQUE_DEPS and case is not None:
                     self._place_or_target(item, child, case, resolver, noun=True)
+
+    def _quantity_head(self, token: Token, matched: dict[int, Trigger]) -> Token | None:
+        """The quantity noun an event noun is counted by ("une série de frappes", "un paquet de
+        sanctions"): it stands for the event noun in the clause."""
+        head = token.head
+        if (
+            token.dep_ == "nmod"
+            and case_of(token) in OF_CASES
+            and head.lemma_.lower() in self.quantity_nouns
+            and head.i not in matched
+        ):
+            return head
+        return None
 
     def _noun_dependent(
         self, item: Found, child: Token, resolver: ArgumentResolver, of_phrases: list[Token] | None
@@ -123,13 +166,19 @@ class ArgumentReader:
             if child.dep_ in ("nmod", "obl:agent") and case in AGENT_CASES:
                 _extend(item.actors, resolver.entities(child))
                 return
-            if child.dep_ == "acl":  # "l'attaque [menée par X contre Y]"
+            if child.dep_ in ("acl", "advcl"):  # "l'attaque [menée par X contre Y]"
                 for dependent in child.children:
                     dependent_case = case_of(dependent)
                     if dependent.dep_ == "obl:agent" or dependent_case in AGENT_CASES:
                         _extend(item.actors, resolver.entities(dependent))
                     elif dependent.dep_ in OBLIQUE_DEPS and dependent_case is not None:
                         self._place_or_target(item, dependent, dependent_case, resolver, noun=True)
+                # "des frappes [menées avec des missiles] visant X": X is the target
+                for aiming in child.subtree:
+                    if aiming.lemma_.lower() in self.aiming_verbs and aiming.dep_ in ("acl", "advcl"):
+                        for dependent in aiming.children:
+                            if dependent.dep_ in OBJECT_DEPS:
+                                _extend(item.targets, resolver.entities(dependent))
                 return
             if child.dep_ == "amod" and (country := resolver.demonym(child)) is not None:
                 _extend(item.actors, [country])
@@ -158,6 +207,17 @@ class ArgumentReader:
         )
         if case in wanted:
             _extend(item.targets, resolver.entities(phrase, 1))
+
+
+def subject_event(item: Found, found: dict[int, Found]) -> Found | None:
+    """The event noun of the same type that is the subject of a verb trigger ("une attaque a frappé",
+    "les attaques ... ont blessé"), whose arguments the verb's event takes."""
+    for child in item.token.children:
+        if child.dep_ in ("nsubj", "nsubj:pass") and child.pos_ == "NOUN":
+            noun = found.get(child.i)
+            if noun is not None and noun.trigger.type == item.trigger.type:
+                return noun
+    return None
 
 
 def _participants(token: Token, resolver: ArgumentResolver) -> list[str]:

@@ -17,29 +17,35 @@ Per sentence (sentences in another language are skipped):
    For ACCUSE/REJECT/PROTEST/SANCTION whose object is an event noun, the target is that event's actor
    ("condamné l'attaque menée par X": X).
 5. Casualties (casualties.py) go to the sentence's ASSAULT events as `killed` / `injured`.
+6. Date: the clause's time expression (dates.py), resolved to a date by enrich against
+   `published_at`.
 Kept: events with an actor or a target (PLOVER codes events between actors), except that AID,
-COOPERATE and SANCTION need a target (PLOVER: "requires recipient") and a hypothetical or negated event
-needs an actor; an ASSAULT with a casualty figure, or an ASSAULT or PROTEST with a location, is kept
-without either. Per article, one event per
-(type, actor, target), the most confident; an event without target (or actor) is dropped when the same
-type has one with the same actor (or target) and more detail.
+COOPERATE and SANCTION need a target (PLOVER: "requires recipient"), communicative events (AGREE,
+REQUEST, REJECT, ACCUSE, THREATEN, SUPPORT) and hypothetical or negated events need an actor; an
+ASSAULT with a casualty figure, or an ASSAULT or PROTEST with a location, is kept without either.
+A trigger under an AGREE, REQUEST, REJECT or THREATEN trigger is not an event of its own, and a word
+inside an entity's name is never a trigger. Same event mentioned twice: in a sentence, an event with
+neither actor nor target folds into one of its type that names a participant; per article, one event
+per (type, actor, target), the most confident; an event without target (or actor) is dropped when the
+same type has one with the same actor (or target) and more detail.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
-from dataclasses import replace
+from collections.abc import Callable
 from typing import Final
 
 from spacy.tokens import Doc, Span, Token
 
 from services.contracts.models import PloverType
-from services.extract.arguments import ArgumentResolver, case_of
+from services.extract.arguments import LOCATION_CASES, OBLIQUE_DEPS, ArgumentResolver, case_of
 from services.extract.casualties import CasualtyReader
+from services.extract.dates import time_expression
 from services.extract.event_arguments import EMBEDDING_TYPES, ArgumentReader
-from services.extract.lexicon import Trigger, triggers
+from services.extract.lexicon import Trigger, cue, triggers
 from services.extract.modality import Found, Modality, governors
 from services.extract.results import EventResult, TextSpan
+from services.extract.same_event import deduplicate, merge_bare
 
 _REFUSED_TYPES: Final = frozenset(
     {PloverType.AGREE, PloverType.SUPPORT, PloverType.AID, PloverType.COOPERATE, PloverType.CONCEDE}
@@ -48,6 +54,13 @@ _NEEDS_TARGET: Final = frozenset({PloverType.AID, PloverType.COOPERATE, PloverTy
 _REFLEXIVE: Final = frozenset({"se", "s'", "s’", "me", "m'", "m’", "te", "t'", "t’", "nous", "vous"})
 _CONTRACTED_A: Final = frozenset({"au", "aux"})
 _SCENE_TYPES: Final = frozenset({PloverType.ASSAULT, PloverType.PROTEST})
+# A promise, request, refusal or threat is the event; the act it is about is not (yet) one.
+_EMBEDDING: Final = EMBEDDING_TYPES | {PloverType.AGREE}
+# Communicative events are someone's: without an actor they say nothing (PLOVER codes actors).
+_NEEDS_ACTOR: Final = frozenset(
+    {PloverType.AGREE, PloverType.REQUEST, PloverType.REJECT, PloverType.ACCUSE, PloverType.THREATEN,
+     PloverType.SUPPORT}
+)  # fmt: skip
 MAX_PAIRS: Final = 6
 
 
@@ -60,6 +73,7 @@ class EventRules:
         self.modality = Modality(lang)
         self.arguments = ArgumentReader(lang)
         self.casualties = CasualtyReader(lang)
+        self.time_words = cue(lang, "time_word")
 
     def extract(
         self, doc: Doc, resolver: ArgumentResolver, skip_sentence: Callable[[Span], bool]
@@ -69,7 +83,7 @@ class EventRules:
         for sentence in doc.sents:
             if not skip_sentence(sentence):
                 found.extend(self._sentence_events(sentence, resolver))
-        return deduplicate(found)
+        return deduplicate(merge_bare(found))
 
     def match(self, token: Token) -> Trigger | None:
         """The trigger `token` is, if any (lemma and POS in the lexicon, constraints hold)."""
@@ -77,20 +91,35 @@ class EventRules:
             return None
         for form in dict.fromkeys((token.lemma_.lower(), token.lower_)):
             for trigger in self.lexicon.get((form, token.pos_), ()):
-                if _constraints_hold(token, trigger):
+                if _constraints_hold(token, trigger) and self._object_fits(token, trigger):
                     return trigger
         return None
 
+    def _object_fits(self, token: Token, trigger: Trigger) -> bool:
+        if trigger.object_cue is None:
+            return True
+        words = cue(self.lang, trigger.object_cue)
+        objects = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass")]
+        if token.dep_ == "acl":
+            objects.append(token.head)
+        return any(o.lemma_.lower() in words or o.lower_ in words for o in objects)
+
     def _sentence_events(self, sentence: Span, resolver: ArgumentResolver) -> list[EventResult]:
-        matched = {t.i: m for t in sentence if (m := self.match(t)) is not None}
+        # A word inside a name ("Groupe de soutien à l'islam") is not a trigger.
+        matched = {
+            t.i: m for t in sentence if resolver.entity_at(t) is None and (m := self.match(t)) is not None
+        }
         found: dict[int, Found] = {}
+        folded: set[int] = set()
         for index, trigger in matched.items():
             token = sentence.doc[index]
             chain = governors(token)
-            if any(g.i in matched and matched[g.i].type in EMBEDDING_TYPES for g in chain):
+            if any(g.i in matched and matched[g.i].type in _EMBEDDING for g in chain):
                 continue
-            if token.pos_ == "NOUN" and token.dep_ == "nsubj" and matched.get(token.head.i) == trigger:
-                continue
+            head = matched.get(token.head.i)
+            subject = token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubj:pass")
+            if subject and head is not None and head.type == trigger.type:
+                folded.add(index)  # the verb's event carries it (event_arguments.subject_event)
             found[index] = Found(token, trigger, chain)
         # Nouns first: a verb's target may be the actor of the event noun it governs.
         for item in sorted(found.values(), key=lambda f: (f.token.pos_ != "NOUN", f.token.i)):
@@ -106,8 +135,10 @@ class EventRules:
             governed = (
                 token.pos_ == "NOUN" and token.head.i in matched and token.dep_ in ("obj", "nsubj:pass")
             )
-            if governed and not item.actors:
+            if token.i in folded or (governed and not item.actors):
                 continue
+            if item.location is None and item.trigger.type in _SCENE_TYPES:
+                item.location = scene_place(token, resolver)
             events.extend(self._events(item, sentence, figures))
         return events
 
@@ -119,6 +150,8 @@ class EventRules:
         if item.self_negated and kind in _REFUSED_TYPES:
             kind, negated = PloverType.REJECT, False
         attributes = tuple(sorted(figures.items())) if kind == PloverType.ASSAULT else ()
+        timing = time_expression(item.token, self.time_words)
+        when, tense = timing if timing is not None else (None, "")
         actors: list[str | None] = [*item.actors] or [None]
         targets: list[str | None] = [*item.targets] or [None]
         pairs = [(a, t) for a in actors for t in targets][:MAX_PAIRS]
@@ -141,6 +174,8 @@ class EventRules:
                     negated=negated,
                     hypothetical=item.hypothetical,
                     confidence=_confidence(token, actor, target, item, attributes, negated),
+                    when=when,
+                    tense=tense,
                 )
             )
         return events
@@ -160,9 +195,25 @@ def _keep(
         return True  # "des milliers de personnes ont manifesté à Madrid": no named actor, still news
     if kind in _NEEDS_TARGET and target is None:
         return False
+    if kind in _NEEDS_ACTOR and actor is None:
+        return False
     if unreal and actor is None:
         return False
     return actor is not None or target is not None
+
+
+def scene_place(token: Token, resolver: ArgumentResolver, depth: int = 3) -> str | None:
+    """The place a scene event happens at when it is not a direct dependent of the trigger
+    ("ont manifesté devant le siège de la commission à Dakar"): the first LOC entity introduced by a
+    place preposition among the trigger's oblique phrases, breadth-first, `depth` levels down."""
+    level = [c for c in token.children if c.dep_ in OBLIQUE_DEPS]
+    for _ in range(depth):
+        for phrase in level:
+            place = resolver.place_at(phrase)
+            if place is not None and case_of(phrase) in LOCATION_CASES:
+                return place
+        level = [c for t in level for c in t.children if c.dep_ in OBLIQUE_DEPS]
+    return None
 
 
 def _constraints_hold(token: Token, trigger: Trigger) -> bool:
@@ -196,42 +247,3 @@ def _confidence(
     score -= 0.15 if item.hypothetical else 0.0
     score -= 0.2 if negated else 0.0
     return round(min(0.95, max(0.05, score)), 2)
-
-
-def deduplicate(events: Sequence[EventResult]) -> list[EventResult]:
-    """One event per (type, actor, target): the most confident (the first on ties), in text order.
-    The kept event takes the largest casualty figures of the ones it stands for. An event lacking a
-    target (or an actor) is dropped when an event of the same type has the same actor (or target)
-    and names the missing side too: it says less about the same thing."""
-    best: dict[tuple[str, str | None, str | None], EventResult] = {}
-    figures: dict[tuple[str, str | None, str | None], dict[str, int]] = {}
-    for event in events:
-        key = (event.type, event.actor, event.target)
-        merged = figures.setdefault(key, {})
-        for name, value in event.attributes:
-            merged[name] = max(merged.get(name, 0), value)
-        if key not in best or event.confidence > best[key].confidence:
-            best[key] = event
-    complete = sorted(
-        (k for k in best if k[1] is not None and k[2] is not None), key=lambda k: best[k].trigger.start
-    )
-    kept: dict[tuple[str, str | None, str | None], EventResult] = {}
-    for key, event in best.items():
-        kind, actor, target = key
-        fuller = next(
-            (
-                k
-                for k in complete
-                if k[0] == kind and ((target is None and k[1] == actor) or (actor is None and k[2] == target))
-            ),
-            None,
-        )
-        if fuller is not None and fuller != key:
-            for name, value in figures[key].items():
-                figures[fuller][name] = max(figures[fuller].get(name, 0), value)
-            continue
-        kept[key] = event
-    return sorted(
-        (replace(e, attributes=tuple(sorted(figures[k].items()))) for k, e in kept.items()),
-        key=lambda e: (e.trigger.start, e.type, e.actor or "", e.target or ""),
-    )

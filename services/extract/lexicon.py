@@ -46,7 +46,8 @@ class Trigger:
     """One row of plover_triggers.tsv, its lemma column parsed.
 
     `reflexive`: the verb needs a reflexive clitic; `preposition`: it needs a dependent introduced by
-    that word; `intransitive`: it must have no direct object.
+    that word; `intransitive`: it must have no direct object; `object_cue`: its object (or passive
+    subject, or the noun a passive participle qualifies) must be a word of that cue list.
     """
 
     lemma: str
@@ -55,10 +56,12 @@ class Trigger:
     reflexive: bool = False
     preposition: str | None = None
     intransitive: bool = False
+    object_cue: str | None = None
 
 
 def parse_trigger(spec: str, pos: str, plover_type: str) -> Trigger:
-    """Parse a lemma column such as "s'entretenir", "se rendre à", "appeler à" or "manifester !obj"."""
+    """Parse a lemma column such as "s'entretenir", "se rendre à", "appeler à", "manifester !obj" or
+    "déployer @military_noun" (the object, or passive subject, must be a word of that cue list)."""
     words = spec.lower().split()
     reflexive = False
     if words and words[0] == "se":
@@ -66,7 +69,8 @@ def parse_trigger(spec: str, pos: str, plover_type: str) -> Trigger:
     elif words and words[0].startswith(("s'", "s’")):
         reflexive, words = True, [words[0][2:], *words[1:]]
     intransitive = "!obj" in words
-    words = [w for w in words if w != "!obj"]
+    object_cue = next((w[1:] for w in words if w.startswith("@")), None)
+    words = [w for w in words if w != "!obj" and not w.startswith("@")]
     if not words or len(words) > 2 or pos not in _VERB_POS:
         raise LexiconError(f"plover_triggers.tsv: cannot read trigger {spec!r} ({pos})")
     try:
@@ -74,7 +78,7 @@ def parse_trigger(spec: str, pos: str, plover_type: str) -> Trigger:
     except ValueError:
         raise LexiconError(f"plover_triggers.tsv: {plover_type!r} is not a PLOVER type") from None
     preposition = words[1] if len(words) == 2 else None
-    return Trigger(words[0], pos, kind, reflexive, preposition, intransitive)
+    return Trigger(words[0], pos, kind, reflexive, preposition, intransitive, object_cue)
 
 
 @functools.cache
@@ -110,6 +114,31 @@ def alias_rows() -> tuple[AliasRow, ...]:
             raise LexiconError(f"aliases.tsv: alias {row['alias']!r} states no source")
         rows.append(AliasRow(row["alias"], row["canonical_id"], row["canonical_name"], kind))
     return tuple(rows)
+
+
+@dataclass(frozen=True, slots=True)
+class PersonRow:
+    alias: str
+    id: str
+    name: str
+
+
+@functools.cache
+def person_rows() -> tuple[PersonRow, ...]:
+    """The rows of persons.tsv (well-known people; every row states its source)."""
+    rows = []
+    for row in read_tsv("persons.tsv", ("alias", "canonical_id", "canonical_name", "source")):
+        if not row["source"] or not row["canonical_id"].startswith("per:"):
+            raise LexiconError(f"persons.tsv: alias {row['alias']!r} lacks a source or a per: id")
+        rows.append(PersonRow(row["alias"], row["canonical_id"], row["canonical_name"]))
+    return tuple(rows)
+
+
+@functools.cache
+def metonyms() -> dict[str, str]:
+    """Entity id of a seat of power -> the country id it stands for as an actor (metonyms.tsv)."""
+    rows = read_tsv("metonyms.tsv", ("canonical_id", "country_id", "source"))
+    return {row["canonical_id"]: row["country_id"] for row in rows}
 
 
 @functools.cache

@@ -179,7 +179,7 @@ class MentionRules:
 
     def _trim(self, doc: Doc, start: int, end: int, label: str) -> tuple[int, int]:
         """Cut leading punctuation, determiners and honorifics and trailing punctuation."""
-        while end > start and _is_punct(doc[end - 1]):
+        while end > start and (_is_punct(doc[end - 1]) or doc[end - 1].is_space):
             end -= 1
         while start < end:
             token = doc[start]

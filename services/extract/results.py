@@ -28,6 +28,9 @@ class EntityResult:
     name: str
     type: str  # PER | ORG | LOC | MISC
     mentions: tuple[TextSpan, ...]
+    kb_id: str | None = None  # "iso3166:UA", "geonames:703448"
+    lat: float | None = None
+    lon: float | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +47,8 @@ class EventResult:
     negated: bool = False
     hypothetical: bool = False
     confidence: float = 0.5
+    when: TextSpan | None = None  # the time expression ("jeudi prochain"), resolved by enrich
+    tense: str = ""  # "past" | "future" | "": which way a bare weekday points
 
 
 @dataclass(frozen=True, slots=True)

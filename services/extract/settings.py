@@ -26,9 +26,20 @@ class ExtractSettings(WorkerSettings):
         ge=0,
         description="NLP worker processes (run one per core); 0 runs the NLP in the calling process",
     )
-    nlp_batch_size: int = Field(default=64, gt=0, description="nlp.pipe batch size inside a process")
+    nlp_batch_size: int = Field(
+        default=16,
+        gt=0,
+        # 64 documents of ~500 words took the NLP process to 1.17 GB at peak (parser activations);
+        # 16 peaks at ~750 MB and parses as fast (make bench, README "Performance").
+        description="nlp.pipe batch size inside a process",
+    )
     batch_max: int = Field(default=256, gt=0, description="Most articles taken from Kafka per batch")
-    batch_window_s: float = Field(default=0.5, gt=0, description="Longest wait to fill a batch, seconds")
+    batch_window_s: float = Field(
+        # Short, for end-to-end latency: under load a batch fills to batch_max before the window ends.
+        default=0.1,
+        gt=0,
+        description="Longest wait to fill a batch, seconds",
+    )
     app_id: str = "newswire-extract"
     datadir: Path = FAUST_DATA_ROOT / "extract"
     web_port: int = Field(default=6067, ge=1, le=65535)

@@ -15,12 +15,13 @@ from typing import Final
 
 from spacy.tokens import Token
 
-from services.extract.arguments import ArgumentResolver, relative_antecedent
+from services.extract.arguments import ArgumentResolver, case_of, relative_antecedent
 
 _SUBJECT_DEPS: Final = frozenset({"nsubj", "expl:subj"})
 _CLIMB_DEPS: Final = frozenset({"xcomp", "conj", "advcl"})
 _PERSONAL: Final = frozenset({"il", "elle", "ils", "elles", "he", "she", "they", "it"})
 _MAX_STEPS: Final = 5
+_DASHES: Final = frozenset({"-", "\u2013", "\u2014"})
 
 
 def subject_entities(verb: Token, resolver: ArgumentResolver) -> list[str]:
@@ -35,12 +36,48 @@ def subject_entities(verb: Token, resolver: ArgumentResolver) -> list[str]:
             return found
         if current.dep_ in _CLIMB_DEPS and current.head.i != current.i:
             current = current.head
+            # A verb coordinated with a word the parser misread ("a dénoncé une grève « irresponsable »
+            # et appelé"): its subject is the nearest verb's above it.
+            while current.pos_ not in ("VERB", "AUX") and current.head.i != current.i:
+                current = current.head
             continue
         head = current.head
         if current.dep_ == "acl" and "Inf" in current.morph.get("VerbForm", []) and head.dep_ == "obj":
             current = head.head  # "[X revoit] les mesures pour intensifier": X intensifies
             continue
+        return _misparsed_subject(current, resolver)
+    return []
+
+
+def _misparsed_subject(verb: Token, resolver: ArgumentResolver) -> list[str]:
+    """When the parser lost the subject ("Washington a de son côté appelé": "Washington" left as a
+    root of its own), the actor-like entity opening the sentence before the verb, not introduced by a
+    preposition, with no other verb in between."""
+    if any(c.dep_ in ("nsubj:pass", "csubj") for c in verb.children):
         return []
+    sentence = verb.sent
+    first = sentence[0]
+    if first.is_lower and first.i > 0 and first.doc[first.i - 1].text == ",":
+        # The parser cut the sentence at a comma ("Le Qatar et l'Égypte, qui ..., | ont appelé"):
+        # the subject is the root of the piece before.
+        root = first.doc[first.i - 1].sent.root
+        if root.pos_ != "PROPN":
+            return []
+        return [resolver.as_participant(e) for e in resolver.entities(root, 0)]
+    for token in sentence:
+        if token.i >= verb.i or token.pos_ == "VERB":
+            return []
+        if token.is_punct or token.pos_ == "DET":
+            continue
+        entity = resolver.actor_at(token)
+        if entity is None or token.dep_ not in ("ROOT", "dep", "nsubj", "appos") or case_of(token):
+            return []
+        if any(t.pos_ == "VERB" for t in token.doc[token.i + 1 : verb.i]):
+            return []  # that name is another verb's subject
+        after = token.doc[token.i + 1] if token.i + 1 < len(token.doc) else None
+        if after is not None and after.text in _DASHES:  # a dateline ("BAMAKO - ..."), not a subject
+            return []
+        return [resolver.as_participant(entity)]
     return []
 
 

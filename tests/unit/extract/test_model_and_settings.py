@@ -31,9 +31,9 @@ def test_settings_defaults() -> None:
     assert (settings.spacy_model, settings.nlp_processes, settings.nlp_batch_size) == (
         "fr_core_news_md",
         1,
-        64,
+        16,
     )
-    assert (settings.batch_max, settings.batch_window_s, settings.web_port) == (256, 0.5, 6067)
+    assert (settings.batch_max, settings.batch_window_s, settings.web_port) == (256, 0.1, 6067)
 
 
 def test_settings_read_the_prefixed_environment_and_the_shared_kafka_address(
