@@ -117,7 +117,9 @@ class Gazetteer:
             )
             self._by_id.setdefault(place_id, place)
             for alias in (city["name"], *city.get("alternatenames", ())):
-                if _LATIN.match(alias):
+                # GeoNames lists airport codes as alternate names ("GAO" for Guantánamo): a short
+                # all-capitals alias would capture unrelated towns and acronyms.
+                if _LATIN.match(alias) and not (alias.isupper() and len(alias) <= 4):
                     self._cities.setdefault(fold(alias), place)  # most populous first
 
     def country(self, name: str) -> Place | None:

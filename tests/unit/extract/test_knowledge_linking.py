@@ -30,6 +30,14 @@ def test_city_spellings_link_to_one_geonames_place_with_coordinates(
         assert place.kb_id.startswith("geonames:")
 
 
+def test_an_airport_code_listed_as_an_alternate_name_does_not_capture_a_town() -> None:
+    gao = link("Gao", EntityType.LOC)
+
+    assert gao.id == "loc:gao"
+    assert gao.lat is not None
+    assert 15 < gao.lat < 18  # Gao, Mali; GeoNames also lists "GAO" (an airport code) for Guantánamo
+
+
 @pytest.mark.parametrize(
     ("french", "english", "code"),
     [("Tchad", "Chad", "TD"), ("Corée du Nord", "North Korea", "KP"), ("Pays-Bas", "Netherlands", "NL")],
