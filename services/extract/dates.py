@@ -97,6 +97,24 @@ def resolve_date(expression: str, published: dt.datetime | None, tense: str = ""
     return _resolve(" ".join(expression.lower().split()), base.date() if base else None, tense)
 
 
+_WEEKDAYS: Final = (
+    "lundi",
+    "mardi",
+    "mercredi",
+    "jeudi",
+    "vendredi",
+    "samedi",
+    "dimanche",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
+
+
 @functools.lru_cache(maxsize=4096)
 def _resolve(text: str, base: dt.date | None, tense: str) -> dt.date | None:
     if base is None and not _YEAR.search(text):
@@ -104,6 +122,9 @@ def _resolve(text: str, base: dt.date | None, tense: str) -> dt.date | None:
     night = _NIGHT_SPAN.search(text)
     if night:
         text = night.group(1)
+    if base is not None and text in _WEEKDAYS and _WEEKDAYS.index(text) % 7 == base.weekday():
+        # Wire copy names the day of publication by its weekday ("a déclaré jeudi" in Thursday's copy).
+        return base
     prefer = "future" if _FUTURE_WORDS.search(text) else "past" if _PAST_WORDS.search(text) else tense
     candidates = [text]
     stripped = " ".join(_QUALIFIERS.sub(" ", text).split())

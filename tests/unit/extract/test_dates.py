@@ -23,6 +23,8 @@ PUBLISHED = dt.datetime(2025, 3, 13, 9, 30, tzinfo=dt.UTC)  # a Thursday
         ("samedi", "future", dt.date(2025, 3, 15)),
         ("hier soir", "past", dt.date(2025, 3, 12)),
         ("dans la nuit de lundi à mardi", "past", dt.date(2025, 3, 10)),
+        ("jeudi", "past", dt.date(2025, 3, 13)),  # the weekday of publication is that day
+        ("Thursday", "future", dt.date(2025, 3, 13)),
     ],
 )
 def test_relative_expressions_resolve_against_the_publication_date(
