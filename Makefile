@@ -1,5 +1,5 @@
 # newswire: the two commands are `make run` and `make test`; everything else is a step of theirs.
-.PHONY: setup run stop test test-unit lint eval contracts help
+.PHONY: setup run stop test test-unit lint eval contracts bench help
 
 help:
 	@echo "make run    set up, start Kafka+Postgres+services, feed samples/, print a summary (stack stays up)"
@@ -8,6 +8,7 @@ help:
 	@echo "make setup  create .venv with the pinned dependencies"
 	@echo "make lint   ruff + mypy --strict"
 	@echo "make eval   score offline extraction of the sample articles against ../shared/eval gold"
+	@echo "make bench  throughput/latency of every hop against its limit, on its own stack (~10 min)"
 
 setup:
 	@scripts/setup.sh
@@ -34,6 +35,13 @@ lint: setup
 contracts: setup
 	.venv/bin/newswire contracts export
 
+bench: setup
+	@scripts/bench.sh
+
 eval: setup
 	.venv/bin/newswire extract samples/*.txt --output /tmp/newswire-eval.jsonl
+	@echo "== sample articles (../shared/eval/seeds.gold.jsonl)"
 	python3 ../shared/eval/score.py ../shared/eval/seeds.gold.jsonl /tmp/newswire-eval.jsonl
+	.venv/bin/newswire extract tests/fixtures/heldout --output /tmp/newswire-eval-heldout.jsonl
+	@echo "== held-out articles (tests/fixtures/heldout.gold.jsonl)"
+	python3 ../shared/eval/score.py tests/fixtures/heldout.gold.jsonl /tmp/newswire-eval-heldout.jsonl

@@ -4,9 +4,14 @@ Chain, per batch of up to `batch_max` messages or `batch_window_s` seconds:
 decode -> NLP in the process pool (never on the event loop) -> enrich -> publish enriched articles,
 events and dead letters, wait for the broker's acks -> return, and only then may faust ack and commit.
 Poison messages go to the dead-letter topic; a Kafka outage while publishing is retried until it ends.
+
+Within a batch the NLP runs in pieces of `nlp_batch_size` texts, all submitted at once; each piece is
+enriched and its messages sent as soon as it is done, while the NLP processes parse the next pieces.
+The handler still returns only when the broker acknowledged every message of the batch.
 """
 
 import argparse
+import asyncio
 import logging
 import time
 from collections.abc import Sequence
@@ -69,9 +74,30 @@ class ExtractHandler:
             except PoisonMessage as exc:
                 dead.append(self._dead(exc, position, "decode"))
 
-        results = await self._analyse([raw.text for _, raw in decoded])
+        started_nlp = time.perf_counter()
+        publishing: list[asyncio.Future[None]] = []
+        done = 0
+        async for results in self._pool.analyse_chunks([raw.text for _, raw in decoded]):
+            piece, done = decoded[done : done + len(results)], done + len(results)
+            outgoing = self._outputs(piece, results, dead)
+            if outgoing:  # sent now; the acks are awaited below, for the whole batch
+                publishing.append(asyncio.ensure_future(self._publish(outgoing)))
+        if decoded:
+            metrics.NLP_DURATION.observe(time.perf_counter() - started_nlp)
+        if dead:
+            publishing.append(asyncio.ensure_future(self._publish(dead)))
+        await asyncio.gather(*publishing)
+        metrics.BATCH_DURATION.observe(time.perf_counter() - started)
+
+    def _outputs(
+        self,
+        piece: Sequence[tuple[Position, RawArticle]],
+        results: Sequence[Analysis | AnalysisFailure],
+        dead: list[Outgoing],
+    ) -> list[Outgoing]:
+        """The messages of the analysed articles of `piece`; failures are appended to `dead`."""
         outgoing: list[Outgoing] = []
-        for (position, raw), result in zip(decoded, results, strict=True):
+        for (position, raw), result in zip(piece, results, strict=True):
             if isinstance(result, AnalysisFailure):
                 dead.append(self._dead(PoisonMessage(f"nlp failed: {result.reason}"), position, "nlp"))
                 continue
@@ -86,19 +112,7 @@ class ExtractHandler:
                 metrics.ENTITIES.labels(type=entity.type.value).inc()
             for event in enriched.events:
                 metrics.EVENTS.labels(type=event.type.value).inc()
-
-        await self._publish(outgoing + dead)
-        metrics.BATCH_DURATION.observe(time.perf_counter() - started)
-
-    async def _analyse(self, texts: list[str]) -> list[Analysis | AnalysisFailure]:
-        """One result per text. The pool retries the texts of a dead NLP process one by one, so only the
-        text that kills a process fails; a pool that cannot start at all raises, and the worker exits."""
-        if not texts:
-            return []
-        started = time.perf_counter()
-        results = await self._pool.analyse(texts)
-        metrics.NLP_DURATION.observe(time.perf_counter() - started)
-        return results
+        return outgoing
 
     async def _publish(self, messages: list[Outgoing]) -> None:
         def on_retry(exc: BaseException, delay: float) -> None:

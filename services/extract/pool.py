@@ -7,8 +7,11 @@ pool initializer (`worker.init_worker`).
 
 Modes (`processes`):
 * `>= 1`: `analyse` (async) splits a batch into one contiguous chunk per process and gathers the
-  results in order. `analyse_sync` uses the pool too when `processes >= 2`; with exactly 1 it runs in
-  the calling process, because one extra process gives no parallelism to a blocking caller and costs
+  results in order. `analyse_chunks` (async) submits pieces of at most `batch_size` texts all at once
+  and yields their outcomes in order as they complete, so the caller can publish the first pieces
+  while the processes parse the next ones (the worker's processes never wait for the caller).
+  `analyse_sync` uses the pool too when `processes >= 2`; with exactly 1 it runs in the calling
+  process, because one extra process gives no parallelism to a blocking caller and costs
   a second model load (the offline command uses this path).
 * `0`: no pool at all; `analyse_sync` runs in-process and `analyse` in the loop's default thread
   executor (for tests and tools, not for the worker).
@@ -25,7 +28,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 import threading
-from collections.abc import Sequence
+from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
@@ -95,6 +98,30 @@ class NlpPool:
             else:
                 outcomes.extend(result)
         return outcomes
+
+    async def analyse_chunks(self, texts: Sequence[str]) -> AsyncIterator[list[AnalysisOutcome]]:
+        """The outcomes of consecutive pieces of `texts`, in order: one list per piece, yielded once that
+        piece is done. Every piece is submitted before the first is awaited. Failures are per text, as
+        in `analyse`.
+
+        Pieces hold at most `batch_size` texts, and fewer when the texts are few (at least two pieces
+        per process): a small batch is a latency-bound one, and its first articles should not wait
+        for the parsing of the others."""
+        if self._closed:
+            raise PoolClosedError("the NLP pool is closed")
+        size = max(1, min(self.batch_size, -(-len(texts) // (2 * max(1, self.processes)))))
+        pieces = [list(texts[i : i + size]) for i in range(0, len(texts), size)]
+        loop = asyncio.get_running_loop()
+        if self.processes == 0:
+            for piece in pieces:
+                yield await loop.run_in_executor(None, self._in_process, piece)
+            return
+        futures = [asyncio.wrap_future(self._submit(piece)) for piece in pieces]
+        for piece, future in zip(pieces, futures, strict=True):
+            try:
+                yield await future
+            except BrokenProcessPool:
+                yield await loop.run_in_executor(None, self._retry_alone, piece)
 
     def analyse_sync(self, texts: Sequence[str]) -> list[AnalysisOutcome]:
         """Blocking form of `analyse` (in-process when `processes <= 1`)."""

@@ -36,7 +36,7 @@ class ExtractSettings(WorkerSettings):
     batch_max: int = Field(default=256, gt=0, description="Most articles taken from Kafka per batch")
     batch_window_s: float = Field(
         # Short, for end-to-end latency: under load a batch fills to batch_max before the window ends.
-        default=0.1,
+        default=0.05,
         gt=0,
         description="Longest wait to fill a batch, seconds",
     )

@@ -92,6 +92,7 @@ def create_app(
                 batch=parsed.batch,
                 default_source=settings.default_source,
                 ingested_at=clock(),
+                offload_detection=settings.language_process,
             )
             _check_message_sizes(articles, settings.max_message_bytes)
             metrics.REQUEST_ARTICLES.observe(len(articles))

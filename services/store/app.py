@@ -2,15 +2,19 @@
 
 Chain, per batch of up to `batch_size` messages or `batch_window_s` seconds:
 decode -> write the whole batch in one transaction (in a thread, off the event loop) -> send dead letters
--> return, and only then may faust ack and commit the offsets. A Postgres or Kafka outage is retried
-until it ends; a batch the database rejects is written article by article so only the bad one is
-dead-lettered.
+-> ack, and only then may faust commit the offsets. A Postgres or Kafka outage is retried until it
+ends; a batch the database rejects is written article by article so only the bad one is dead-lettered.
+
+Batches are pipelined (`consume_pipelined`): the next batch is decoded on the event loop while the
+previous one's transaction runs in its thread; transactions still run one at a time, in order, and a
+batch is acked only after its transaction committed and its dead letters were acknowledged.
 """
 
 import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -24,7 +28,7 @@ from services.common.topics_admin import ensure_topics
 from services.common.worker import (
     add_lag_monitor,
     add_ops_pages,
-    consume_batches,
+    consume_pipelined,
     is_transient_kafka_error,
     make_app,
     position_of,
@@ -43,6 +47,14 @@ from services.store.writer import BatchWriter, WriteResult
 log = logging.getLogger(__name__)
 
 
+@dataclass
+class Prepared:
+    """A decoded batch waiting for its transaction."""
+
+    decoded: list[tuple[Position, EnrichedArticle]] = field(default_factory=list)
+    dead: list[Outgoing] = field(default_factory=list)
+
+
 class StoreHandler:
     """Handles one batch of faust events; returns only when its rows are committed and its dead letters
     acknowledged by the broker."""
@@ -56,17 +68,26 @@ class StoreHandler:
         self.database_ok = True
 
     async def __call__(self, events: Sequence[Any]) -> None:
+        """Decode and write one batch (`prepare` then `complete`)."""
+        await self.complete(self.prepare(events))
+
+    def prepare(self, events: Sequence[Any]) -> Prepared:
+        """Decode a batch (CPU, on the loop); undecodable messages become dead letters."""
         positions = [position_of(event) for event in events]
         metrics.BATCH_SIZE.observe(len(positions))
         metrics.MESSAGES_IN.inc(len(positions))
-        dead: list[Outgoing] = []
-        decoded: list[tuple[Position, EnrichedArticle]] = []
+        prepared = Prepared()
         for position in positions:
             try:
-                decoded.append((position, decode_contract(EnrichedArticle, position.value)))
+                prepared.decoded.append((position, decode_contract(EnrichedArticle, position.value)))
             except PoisonMessage as exc:
-                dead.append(self._dead(exc, position, "decode"))
+                prepared.dead.append(self._dead(exc, position, "decode"))
+        return prepared
 
+    async def complete(self, prepared: Prepared) -> None:
+        """Write the decoded articles in one transaction and send the dead letters; returns when both
+        are durable. Retries outages until they end."""
+        decoded, dead = prepared.decoded, prepared.dead
         if decoded:
             try:
                 result = await self._write([article for _, article in decoded])
@@ -137,8 +158,14 @@ def build_app(settings: StoreSettings) -> faust.App:
 
     @app.agent(enriched_topic, concurrency=1)
     async def store(stream: Any) -> None:
-        batches = stream.take_events(settings.batch_size, within=settings.batch_window_s)
-        await consume_batches(batches, handler, drain_timeout_s=settings.drain_timeout_s)
+        async def ack(events: Sequence[Any]) -> None:
+            for event in events:
+                await stream.ack(event)
+
+        batches = stream.noack_take(settings.batch_size, within=settings.batch_window_s)
+        await consume_pipelined(
+            batches, handler.prepare, handler.complete, ack, drain_timeout_s=settings.drain_timeout_s
+        )
 
     return app
 

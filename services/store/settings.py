@@ -60,7 +60,9 @@ class StoreSettings(WorkerSettings):
         description="SQLAlchemy URL; postgresql:// is normalised to postgresql+psycopg://",
     )
     batch_size: int = Field(default=500, gt=0, description="Most articles written in one transaction")
-    batch_window_s: float = Field(default=0.5, gt=0, description="Longest wait to fill a batch")
+    batch_window_s: float = Field(
+        default=0.05, gt=0, description="Longest wait to fill a batch (short: it adds to end-to-end latency)"
+    )
     app_id: str = "newswire-store"
     datadir: Path = FAUST_DATA_ROOT / "store"
     web_port: int = Field(default=6068, ge=1, le=65535)

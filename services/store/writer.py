@@ -18,18 +18,20 @@ What one batch does, in one transaction:
 
 1. Keep one copy per article_id: the highest extractor version, the last copy on ties.
 2. Upsert the article rows, sorted by id; a stored row is overwritten only when the incoming version key
-   is >= the stored one (`ON CONFLICT ... DO UPDATE ... WHERE`); RETURNING says which were accepted.
-   The others are stale: skipped, with all their rows.
-3. For the accepted articles: delete their article_entities, mentions and events; upsert their entities
-   (deduplicated across the batch and sorted by id, so two writers lock shared entities in the same
-   order and cannot deadlock); insert the new article_entities, mentions and events.
+   is >= the stored one (`ON CONFLICT ... DO UPDATE ... WHERE`); RETURNING says which were accepted,
+   and which of those replaced a stored row. The others are stale: skipped, with all their rows.
+3. For the accepted articles: delete the article_entities, mentions and events of those that replaced
+   a stored row; upsert their entities (deduplicated across the batch and sorted by id, so two writers
+   lock shared entities in the same order and cannot deadlock); insert the new article_entities,
+   mentions and events.
 
 So re-delivery rewrites the same rows (no duplicates), a newer extractor version replaces an article's
 entities and events atomically, and an older one never overwrites a newer one.
 
-Inserts go through Core executemany (a list of parameter dicts), which psycopg sends in pipeline mode.
-The writer records the write duration, rows and articles metrics; the caller records failures and
-end-to-end latency from `WriteResult.committed_at`.
+Rows travel by COPY (`bulk.py`): into staging tables merged with one INSERT ... ON CONFLICT per batch
+for articles and entities, straight into the tables for the child rows. The writer records the write
+duration, rows and articles metrics; the caller records failures and end-to-end latency from
+`WriteResult.committed_at`.
 """
 
 from __future__ import annotations
@@ -41,12 +43,12 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from sqlalchemy import Connection, Engine, delete, func, insert
+import psycopg
+from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from services.contracts.models import EnrichedArticle
-from services.store import metrics
+from services.store import bulk, metrics
 from services.store.errors import (
     InvalidArticleError,
     PoisonBatchError,
@@ -56,15 +58,12 @@ from services.store.errors import (
     write_error,
 )
 from services.store.rows import ArticleRows, article_rows, merged_entity_rows
-from services.store.schema import article_entities, articles, entities, events, mentions
+from services.store.schema import article_entities, events, mentions
 from services.store.versions import newest_per_article
 
 log = logging.getLogger(__name__)
 
-_ARTICLE_UPDATE_COLUMNS = tuple(
-    c.name for c in articles.columns if c.name not in {"article_id", "stored_at", "updated_at"}
-)
-_ENTITY_UPDATE_COLUMNS = ("name", "type", "kb_id", "lat", "lon")
+_CHILD_TABLES = (article_entities, mentions, events)
 
 
 @dataclass(frozen=True)
@@ -131,11 +130,11 @@ class BatchWriter:
 
         started = time.perf_counter()
         try:
-            with self._engine.begin() as conn:
-                accepted = _upsert_articles(conn, batch)
+            with self._engine.begin() as conn, _driver(conn).cursor() as cur:
+                accepted, replaced = bulk.merge_articles(cur, [rows.article for rows in batch])
                 kept = [rows for rows in batch if rows.article_id in accepted]
-                counts = _replace_article_rows(conn, kept)
-        except sa_exc.SQLAlchemyError as exc:
+                counts = _replace_article_rows(cur, kept, replaced)
+        except (sa_exc.SQLAlchemyError, psycopg.Error) as exc:
             translated = _translate(exc, ids)
             if translated is None:
                 raise
@@ -158,47 +157,29 @@ class BatchWriter:
         return result
 
 
-def _upsert_articles(conn: Connection, batch: Sequence[ArticleRows]) -> set[str]:
-    """Insert or replace the article rows; return the ids written (not stale)."""
-    stmt = pg_insert(articles)
-    update: dict[str, Any] = {name: stmt.excluded[name] for name in _ARTICLE_UPDATE_COLUMNS}
-    update["updated_at"] = func.now()
-    stmt = stmt.on_conflict_do_update(
-        index_elements=[articles.c.article_id],
-        set_=update,
-        where=articles.c.extractor_version_key <= stmt.excluded.extractor_version_key,
-    )
-    result = conn.execute(stmt.returning(articles.c.article_id), [rows.article for rows in batch])
-    return set(result.scalars().all())
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    """The psycopg connection under `conn` (COPY has no SQLAlchemy API); same transaction."""
+    driver = conn.connection.driver_connection
+    if not isinstance(driver, psycopg.Connection):
+        raise TypeError(f"the store needs the psycopg driver, not {type(driver).__name__}")
+    return driver
 
 
-def _replace_article_rows(conn: Connection, kept: Sequence[ArticleRows]) -> RowCounts:
-    """Delete the child rows of the kept articles, upsert their entities, insert their new child rows."""
+def _replace_article_rows(
+    cur: psycopg.Cursor[Any], kept: Sequence[ArticleRows], replaced: set[str]
+) -> RowCounts:
+    """Delete the child rows of the replaced articles, upsert the entities, insert the new child rows."""
     if not kept:
         return RowCounts()
-    ids = [rows.article_id for rows in kept]
-    for table in (article_entities, mentions, events):
-        conn.execute(delete(table).where(table.c.article_id.in_(ids)))
-
+    bulk.delete_children(cur, _CHILD_TABLES, sorted(replaced))
     entity_rows = merged_entity_rows(kept)
-    if entity_rows:
-        stmt = pg_insert(entities)
-        update: dict[str, Any] = {name: stmt.excluded[name] for name in _ENTITY_UPDATE_COLUMNS}
-        update["last_seen"] = func.now()
-        conn.execute(
-            stmt.on_conflict_do_update(index_elements=[entities.c.entity_id], set_=update), entity_rows
-        )
-
+    bulk.merge_entities(cur, entity_rows)
     link_rows = [row for rows in kept for row in rows.article_entities]
     mention_rows = [row for rows in kept for row in rows.mentions]
     event_rows = [row for rows in kept for row in rows.events]
-    for table, table_rows in (
-        (article_entities, link_rows),
-        (mentions, mention_rows),
-        (events, event_rows),
-    ):
-        if table_rows:
-            conn.execute(insert(table), table_rows)
+    bulk.insert_children(cur, article_entities, link_rows)
+    bulk.insert_children(cur, mentions, mention_rows)
+    bulk.insert_children(cur, events, event_rows)
     return RowCounts(
         articles=len(kept),
         entities=len(entity_rows),
@@ -208,8 +189,12 @@ def _replace_article_rows(conn: Connection, kept: Sequence[ArticleRows]) -> RowC
     )
 
 
-def _translate(exc: sa_exc.SQLAlchemyError, article_ids: Sequence[str]) -> StoreWriteError | None:
-    """The store error a SQLAlchemy error stands for, or None when it must propagate as is."""
+def _translate(
+    exc: sa_exc.SQLAlchemyError | psycopg.Error, article_ids: Sequence[str]
+) -> StoreWriteError | None:
+    """The store error a SQLAlchemy or psycopg error stands for, or None when it must propagate as is."""
+    if isinstance(exc, psycopg.Error):  # raised by the COPY statements, which bypass SQLAlchemy
+        return _translate_driver(exc, article_ids)
     if isinstance(exc, sa_exc.TimeoutError):  # no pooled connection became free in time
         return TransientStoreError(str(exc), reason="resources", article_ids=article_ids)
     if not isinstance(exc, sa_exc.StatementError):
@@ -229,6 +214,19 @@ def _translate(exc: sa_exc.SQLAlchemyError, article_ids: Sequence[str]) -> Store
     if reason is None:
         return None
     return write_error(reason, str(exc.orig) if exc.orig is not None else str(exc), article_ids)
+
+
+def _translate_driver(exc: psycopg.Error, article_ids: Sequence[str]) -> StoreWriteError | None:
+    reason = classify_sqlstate(exc.sqlstate)
+    if reason is None:
+        # Errors raised by psycopg itself carry no SQLSTATE (connection lost, NUL byte in a text).
+        if isinstance(exc, psycopg.OperationalError | psycopg.InterfaceError):
+            reason = "connection"
+        elif isinstance(exc, psycopg.DataError):
+            reason = "data"
+        elif isinstance(exc, psycopg.IntegrityError):
+            reason = "integrity"
+    return None if reason is None else write_error(reason, str(exc), article_ids)
 
 
 def _observe(result: WriteResult, duration_s: float) -> None:

@@ -87,3 +87,83 @@ def test_a_batch_that_cannot_finish_before_the_drain_timeout_ends_the_process(fa
     with pytest.raises(Fatal):
         asyncio.run(scenario())
     assert fatal_calls == ["could not finish the batch in flight before shutdown"]
+
+
+# --- consume_pipelined: the same contract when the caller acks, with the next batch prepared early ---
+
+
+class Recorder:
+    """Records the order of prepare / complete start / complete end / ack per batch."""
+
+    def __init__(self, complete_s: float = 0.05, fail_on: int | None = None) -> None:
+        self.log: list[str] = []
+        self.complete_s = complete_s
+        self.fail_on = fail_on
+
+    def prepare(self, events: Sequence[int]) -> int:
+        self.log.append(f"prepare {events[0]}")
+        return events[0]
+
+    async def complete(self, first: int) -> None:
+        self.log.append(f"start {first}")
+        await asyncio.sleep(self.complete_s)
+        if first == self.fail_on:
+            raise RuntimeError("bug")
+        self.log.append(f"done {first}")
+
+    async def ack(self, events: Sequence[int]) -> None:
+        self.log.append(f"ack {events[0]}")
+
+
+def test_a_batch_is_acked_only_after_it_completed_and_batches_complete_in_order() -> None:
+    rec = Recorder()
+
+    asyncio.run(worker.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
+                                         drain_timeout_s=1))  # fmt: skip
+
+    for first in (1, 2, 3):
+        assert rec.log.index(f"done {first}") < rec.log.index(f"ack {first}")
+    assert [e for e in rec.log if e.startswith("ack")] == ["ack 1", "ack 2", "ack 3"]
+    assert rec.log.index("ack 1") < rec.log.index("start 2")  # one transaction at a time
+
+
+def test_the_next_batch_is_prepared_while_the_previous_one_completes() -> None:
+    rec = Recorder()
+
+    asyncio.run(worker.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
+                                         drain_timeout_s=1))  # fmt: skip
+
+    assert rec.log.index("prepare 2") < rec.log.index("done 1")
+
+
+def test_a_failed_batch_is_never_acked_and_ends_the_process(fatal_calls: list[str]) -> None:
+    rec = Recorder(fail_on=1)
+
+    with pytest.raises(Fatal):
+        asyncio.run(worker.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
+                                             drain_timeout_s=1))  # fmt: skip
+
+    assert "unexpected error while handling a batch" in fatal_calls
+    assert not [e for e in rec.log if e.startswith("ack")]
+
+
+def test_a_shutdown_lets_the_batch_in_flight_complete_and_be_acked() -> None:
+    rec = Recorder(complete_s=0.3)
+
+    async def endless() -> AsyncIterator[Sequence[int]]:
+        yield [1]
+        await asyncio.sleep(10)
+        yield [2]
+
+    async def scenario() -> None:
+        loop_task = asyncio.ensure_future(
+            worker.consume_pipelined(endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=5)
+        )
+        await asyncio.sleep(0.05)
+        loop_task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop_task
+
+    asyncio.run(scenario())
+
+    assert rec.log == ["prepare 1", "start 1", "done 1", "ack 1"]

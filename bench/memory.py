@@ -1,0 +1,70 @@
+"""Peak resident memory of each service, sampled from a background thread with psutil.
+
+Every `interval_s`, each watched service's process tree (the process and all its descendants: the
+extract worker's forkserver and NLP processes) is read. Two peaks are kept per service:
+
+* `process_mb`: the largest RSS of any single process of the tree (for extract, the NLP process
+  holding the spaCy model);
+* `tree_mb`: the largest sum of RSS over the tree at one instant (an upper bound of what the
+  service costs, since pages shared between processes are counted once per process).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import psutil
+
+MB = 1024 * 1024
+
+
+@dataclass
+class Peak:
+    process_mb: float = 0.0
+    tree_mb: float = 0.0
+
+
+class MemorySampler:
+    """Samples the trees of `services()` (name -> pid, re-read every tick, so services started later are
+    watched too) until `stop()`."""
+
+    def __init__(self, services: Callable[[], dict[str, int]], interval_s: float = 0.25) -> None:
+        self._services = services
+        self._interval_s = interval_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="memory-sampler", daemon=True)
+        self.peaks: dict[str, Peak] = {}
+
+    def start(self) -> MemorySampler:
+        self._thread.start()
+        return self
+
+    def stop(self) -> dict[str, Peak]:
+        self._stop.set()
+        self._thread.join()
+        return self.peaks
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            for name, pid in dict(self._services()).items():
+                self._sample(name, pid)
+
+    def _sample(self, name: str, pid: int) -> None:
+        try:
+            root = psutil.Process(pid)
+            tree = [root, *root.children(recursive=True)]
+        except psutil.Error:
+            return
+        sizes = []
+        for process in tree:
+            try:
+                sizes.append(process.memory_info().rss / MB)
+            except psutil.Error:
+                continue
+        if not sizes:
+            return
+        peak = self.peaks.setdefault(name, Peak())
+        peak.process_mb = max(peak.process_mb, max(sizes))
+        peak.tree_mb = max(peak.tree_mb, sum(sizes))
