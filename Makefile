@@ -28,9 +28,9 @@ test-unit: setup
 	.venv/bin/pytest -m "not kafka and not postgres" tests/unit
 
 lint: setup
-	.venv/bin/ruff check services tests
-	.venv/bin/ruff format --check services tests
-	.venv/bin/mypy services tests
+	.venv/bin/ruff check services tests bench
+	.venv/bin/ruff format --check services tests bench
+	.venv/bin/mypy services tests bench
 
 contracts: setup
 	.venv/bin/newswire contracts export
