@@ -9,12 +9,12 @@ a shutdown (SIGTERM) lets the batch in flight finish before faust may ack and co
 (`noack_take`), and prepares the next batch while the previous one is being made durable.
 """
 
+import argparse
 import asyncio
 import logging
 import os
 import sys
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
-from pathlib import Path
 from typing import Any, NoReturn, TypeVar
 
 import faust
@@ -22,26 +22,21 @@ from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from services.common.messages import Outgoing, Position
+from services.common.topics_admin import ensure_topics
+from services.common.worker_settings import WorkerSettings
 
 log = logging.getLogger(__name__)
 
 P = TypeVar("P")
+S = TypeVar("S", bound=WorkerSettings)
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE: the orchestrator restarts the worker; nothing was committed.
 
 
-def make_app(
-    app_id: str,
-    *,
-    bootstrap_servers: str,
-    web_host: str,
-    web_port: int,
-    datadir: Path,
-    commit_interval_s: float,
-) -> faust.App:
+def make_app(settings: WorkerSettings) -> faust.App:
     """A faust app configured for at-least-once batch work on topics the project creates itself."""
     return faust.App(
-        app_id,
-        broker=[f"kafka://{server.strip()}" for server in bootstrap_servers.split(",")],
+        settings.app_id,
+        broker=[f"kafka://{server.strip()}" for server in settings.kafka_bootstrap_servers.split(",")],
         value_serializer="raw",
         key_serializer="raw",
         processing_guarantee="at_least_once",
@@ -51,13 +46,13 @@ def make_app(
         producer_linger=0.005,
         producer_max_batch_size=256 * 1024,
         consumer_auto_offset_reset="earliest",
-        broker_commit_interval=commit_interval_s,
+        broker_commit_interval=settings.commit_interval_s,
         topic_disable_leader=True,
         topic_allow_declare=False,
-        web_host=web_host,
-        web_port=web_port,
+        web_host=settings.web_host,
+        web_port=settings.web_port,
         web_in_thread=True,
-        datadir=str(datadir),
+        datadir=str(settings.datadir),
     )
 
 
@@ -205,6 +200,23 @@ async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
     producer = app.producer
     futures = [await producer.send(m.topic, m.key, m.value, None, None, m.headers) for m in messages]
     await asyncio.gather(*futures)
+
+
+def worker_main(
+    argv: list[str] | None,
+    *,
+    prog: str,
+    description: str | None,
+    settings: Callable[[], S],
+    build_app: Callable[[S], faust.App],
+) -> int:
+    """The `newswire <prog>` command of a worker: read its settings, create its topics, run it. Blocks."""
+    parser = argparse.ArgumentParser(prog=prog, description=description)
+    parser.add_argument("--loglevel", default="info")
+    args = parser.parse_args(argv)
+    config = settings()
+    ensure_topics(config.kafka_bootstrap_servers, config.topics, partitions=config.topic_partitions)
+    return run_worker(build_app(config), loglevel=args.loglevel)
 
 
 def run_worker(app: faust.App, loglevel: str = "info") -> int:

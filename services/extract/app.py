@@ -10,7 +10,6 @@ enriched and its messages sent as soon as it is done, while the NLP processes pa
 The handler still returns only when the broker acknowledged every message of the batch.
 """
 
-import argparse
 import asyncio
 import logging
 import time
@@ -22,7 +21,6 @@ import faust
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
-from services.common.topics_admin import ensure_topics
 from services.common.worker import (
     add_lag_monitor,
     add_ops_pages,
@@ -30,8 +28,8 @@ from services.common.worker import (
     is_transient_kafka_error,
     make_app,
     position_of,
-    run_worker,
     send_all,
+    worker_main,
 )
 from services.contracts.models import RawArticle
 from services.contracts.topics import Topics
@@ -136,14 +134,7 @@ def build_app(settings: ExtractSettings) -> faust.App:
     """The faust app with its single agent (concurrency=1: faust bug #606 commits past in-flight messages
     otherwise; parallelism comes from the process pool and from more workers in the group)."""
     topics = Topics.named(settings.topic_prefix)
-    app = make_app(
-        settings.app_id,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        web_host=settings.web_host,
-        web_port=settings.web_port,
-        datadir=settings.datadir,
-        commit_interval_s=settings.commit_interval_s,
-    )
+    app = make_app(settings)
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
     add_lag_monitor(app, metrics.CONSUMER_LAG)
@@ -161,13 +152,10 @@ def build_app(settings: ExtractSettings) -> faust.App:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newswire extract-worker", description=__doc__)
-    parser.add_argument("--loglevel", default="info")
-    args = parser.parse_args(argv)
-    settings = ExtractSettings()
-    ensure_topics(
-        settings.kafka_bootstrap_servers,
-        Topics.named(settings.topic_prefix),
-        partitions=settings.topic_partitions,
+    return worker_main(
+        argv,
+        prog="newswire extract-worker",
+        description=__doc__,
+        settings=ExtractSettings,
+        build_app=build_app,
     )
-    return run_worker(build_app(settings), loglevel=args.loglevel)

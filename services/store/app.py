@@ -10,7 +10,6 @@ previous one's transaction runs in its thread; transactions still run one at a t
 batch is acked only after its transaction committed and its dead letters were acknowledged.
 """
 
-import argparse
 import asyncio
 import logging
 from collections.abc import Sequence
@@ -24,7 +23,6 @@ from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_m
 from services.common.decode import decode_contract
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
-from services.common.topics_admin import ensure_topics
 from services.common.worker import (
     add_lag_monitor,
     add_ops_pages,
@@ -32,8 +30,8 @@ from services.common.worker import (
     is_transient_kafka_error,
     make_app,
     position_of,
-    run_worker,
     send_all,
+    worker_main,
 )
 from services.contracts.headers import ingested_at_of
 from services.contracts.models import EnrichedArticle
@@ -142,14 +140,7 @@ class StoreHandler:
 def build_app(settings: StoreSettings) -> faust.App:
     """The faust app with its single agent (concurrency=1, see faust bug #606)."""
     topics = Topics.named(settings.topic_prefix)
-    app = make_app(
-        settings.app_id,
-        bootstrap_servers=settings.kafka_bootstrap_servers,
-        web_host=settings.web_host,
-        web_port=settings.web_port,
-        datadir=settings.datadir,
-        commit_interval_s=settings.commit_interval_s,
-    )
+    app = make_app(settings)
     writer = BatchWriter(make_engine(settings))
     handler = StoreHandler(app, settings, topics, writer)
     add_lag_monitor(app, metrics.CONSUMER_LAG)
@@ -171,13 +162,6 @@ def build_app(settings: StoreSettings) -> faust.App:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="newswire store-worker", description=__doc__)
-    parser.add_argument("--loglevel", default="info")
-    args = parser.parse_args(argv)
-    settings = StoreSettings()
-    ensure_topics(
-        settings.kafka_bootstrap_servers,
-        Topics.named(settings.topic_prefix),
-        partitions=settings.topic_partitions,
+    return worker_main(
+        argv, prog="newswire store-worker", description=__doc__, settings=StoreSettings, build_app=build_app
     )
-    return run_worker(build_app(settings), loglevel=args.loglevel)
