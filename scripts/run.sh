@@ -17,10 +17,11 @@ echo "== services"
 scripts/services.sh start
 
 echo "== feeding samples/"
+fed_at=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 .venv/bin/newswire feed samples/ --url "http://127.0.0.1:$ingest_port"
 
 echo "== waiting until every sample is in Postgres"
-.venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --timeout 120
+.venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --since "$fed_at" --timeout 120
 
 cat <<EOT
 

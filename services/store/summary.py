@@ -12,7 +12,7 @@ import sys
 import time
 from dataclasses import dataclass
 
-from sqlalchemy import Column, Connection, Engine, Table, desc, func, nulls_last, select
+from sqlalchemy import Column, ColumnElement, Connection, Engine, Table, desc, func, nulls_last, select
 from sqlalchemy import exc as sa_exc
 
 from services.store.db import make_engine
@@ -53,9 +53,11 @@ def _count(conn: Connection, table: Table) -> int:
     return int(conn.execute(select(func.count()).select_from(table)).scalar_one())
 
 
-def _by_type(conn: Connection, column: Column[str]) -> tuple[tuple[str, int], ...]:
+def _by_type(
+    conn: Connection, column: Column[str], *where: ColumnElement[bool]
+) -> tuple[tuple[str, int], ...]:
     n = func.count().label("n")
-    stmt = select(column, n).group_by(column).order_by(desc(n), column)
+    stmt = select(column, n).where(*where).group_by(column).order_by(desc(n), column)
     return tuple((str(kind), int(total)) for kind, total in conn.execute(stmt))
 
 
@@ -65,6 +67,9 @@ def fetch_summary(engine: Engine, *, top: int = 10, latest: int = 5) -> Summary:
     with engine.connect() as conn:
         conn.exec_driver_sql("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
 
+        # The entities table keeps every id ever seen; count those a stored article mentions today (a newer
+        # extractor version may have dropped some).
+        linked = entities.c.entity_id.in_(select(article_entities.c.entity_id))
         n_articles = func.count(article_entities.c.article_id).label("n_articles")
         top_stmt = (
             select(entities.c.entity_id, entities.c.name, entities.c.type, n_articles)
@@ -82,10 +87,10 @@ def fetch_summary(engine: Engine, *, top: int = 10, latest: int = 5) -> Summary:
         )
         return Summary(
             articles=_count(conn, articles),
-            entities=_count(conn, entities),
+            entities=int(conn.execute(select(func.count()).select_from(entities).where(linked)).scalar_one()),
             mentions=_count(conn, mentions),
             events=_count(conn, events),
-            entities_by_type=_by_type(conn, entities.c.type),
+            entities_by_type=_by_type(conn, entities.c.type, linked),
             events_by_type=_by_type(conn, events.c.type),
             top_entities=tuple(
                 EntityCount(
@@ -132,12 +137,18 @@ def format_summary(summary: Summary, *, title_width: int = 80) -> str:
     return "\n".join(lines)
 
 
-def wait_for_articles(engine: Engine, wanted: int, timeout_s: float) -> bool:
-    """Poll until at least `wanted` articles are stored; False when `timeout_s` passed first."""
+def wait_for_articles(
+    engine: Engine, wanted: int, timeout_s: float, since: dt.datetime | None = None
+) -> bool:
+    """Poll until at least `wanted` articles are stored (written or rewritten at or after `since`, when
+    given, so a re-run waits for its own delivery); False when `timeout_s` passed first."""
     deadline = time.monotonic() + timeout_s
+    query = select(func.count()).select_from(articles)
+    if since is not None:
+        query = query.where(articles.c.updated_at >= since)
     while True:
         with engine.connect() as conn:
-            if _count(conn, articles) >= wanted:
+            if int(conn.execute(query).scalar_one()) >= wanted:
                 return True
         if time.monotonic() >= deadline:
             return False
@@ -154,11 +165,16 @@ def main(argv: list[str] | None = None) -> int:
         "--wait-articles", type=int, default=0, metavar="N", help="first wait until N articles are stored"
     )
     parser.add_argument("--timeout", type=float, default=120.0, help="seconds --wait-articles waits at most")
+    parser.add_argument(
+        "--since",
+        type=dt.datetime.fromisoformat,
+        help="with --wait-articles: count only articles written at or after this ISO 8601 time",
+    )
     args = parser.parse_args(argv)
     settings = StoreSettings(database_url=normalise_database_url(args.url)) if args.url else StoreSettings()
     engine = make_engine(settings, application_name="newswire-summary")
     try:
-        if not wait_for_articles(engine, args.wait_articles, args.timeout):
+        if not wait_for_articles(engine, args.wait_articles, args.timeout, args.since):
             print(
                 f"newswire summary: fewer than {args.wait_articles} articles after {args.timeout}s",
                 file=sys.stderr,

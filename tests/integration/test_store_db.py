@@ -516,3 +516,19 @@ def test_the_summary_counts_what_was_written(server_url: str, capsys: pytest.Cap
         capsys.readouterr()
         assert summary_cli.main(["--url", url]) == 0
         assert "articles: 3" in capsys.readouterr().out
+
+
+def test_the_summary_counts_only_entities_that_a_stored_article_still_mentions(server_url: str) -> None:
+    ids = Ids("d")
+    kyiv, nato = entity(ids("kyiv"), "Kiev"), entity(ids("nato"), "OTAN", EntityType.ORG)
+    with new_database(server_url) as url:
+        assert migrate.main(["upgrade", "--url", url]) == 0
+        with engine_for(url) as engine:
+            writer = BatchWriter(engine)
+            writer.write_batch([article(ids("a"), "1.0.0", entities=[kyiv, nato])])
+            writer.write_batch([article(ids("a"), "2.0.0", entities=[kyiv])])
+
+            summary = fetch_summary(engine)
+
+        assert summary.entities == 1
+        assert summary.entities_by_type == (("LOC", 1),)
