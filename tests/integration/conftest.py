@@ -3,14 +3,13 @@
 
 import os
 import uuid
-from collections.abc import Iterator
 
 import psycopg
 import pytest
 
+from bench.stack import fresh_database, plain_dsn
 from services.common.topics_admin import ensure_topics
 from services.contracts.topics import Topics
-from services.store.migrate import upgrade
 
 
 def required_env(name: str) -> str:
@@ -20,31 +19,14 @@ def required_env(name: str) -> str:
     return value
 
 
-def new_topics(kafka_bootstrap: str) -> Topics:
-    """A fresh, created set of the project's topics under a unique prefix."""
-    named = Topics.named(f"test-{uuid.uuid4().hex[:10]}.")
-    ensure_topics(kafka_bootstrap, named, partitions=2)
-    return named
-
-
-def plain_url(database_url: str) -> str:
-    """The URL as libpq/psycopg take it (no SQLAlchemy driver suffix)."""
-    return database_url.replace("postgresql+psycopg://", "postgresql://")
-
-
 def create_database(database_url: str) -> str:
     """Create and migrate a new database on the server of `database_url`; return its URL."""
-    name = f"test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(plain_url(database_url), autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    url = plain_url(database_url).rsplit("/", 1)[0] + "/" + name
-    upgrade(url)
-    return url
+    return fresh_database(database_url, f"test_{uuid.uuid4().hex[:12]}")
 
 
 def drop_database(database_url: str, url: str) -> None:
     name = url.rsplit("/", 1)[1]
-    with psycopg.connect(plain_url(database_url), autocommit=True) as conn:
+    with psycopg.connect(plain_dsn(database_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
@@ -60,12 +42,7 @@ def database_url() -> str:
 
 @pytest.fixture
 def topics(kafka_bootstrap: str) -> Topics:
-    return new_topics(kafka_bootstrap)
-
-
-@pytest.fixture
-def fresh_database(database_url: str) -> Iterator[str]:
-    """A new, migrated database, dropped afterwards. Yields its URL."""
-    url = create_database(database_url)
-    yield url
-    drop_database(database_url, url)
+    """A fresh, created set of the project's topics under a unique prefix."""
+    named = Topics.named(f"test-{uuid.uuid4().hex[:10]}.")
+    ensure_topics(kafka_bootstrap, named, partitions=2)
+    return named

@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -13,11 +14,11 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import KafkaAdminClient
 
+from bench.stack import Stack
 from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter
 from services.ingest.articles import raw_article_from_text
-from tests.integration.conftest import create_database, drop_database, new_topics
-from tests.integration.stack import Stack
+from tests.integration.conftest import create_database, drop_database
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -28,13 +29,18 @@ SAMPLES = sorted((Path(__file__).parents[2] / "samples").glob("*.txt"))
 def stack(
     kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
+    """The three services as real processes (as `make run` starts them) on a private namespace."""
     url = create_database(database_url)
-    running = Stack(kafka_bootstrap, url, new_topics(kafka_bootstrap), tmp_path_factory.mktemp("stack"))
+    prefix = f"test-{uuid.uuid4().hex[:10]}."
+    running = Stack(kafka_bootstrap, url, prefix, tmp_path_factory.mktemp("stack"), partitions=2)
     try:
-        running.start()
+        running.create_topics()
+        running.start_ingest()
+        running.start_extract(1)
+        running.start_store()
         yield running
     finally:
-        running.stop()
+        running.stop_all()
         drop_database(database_url, url)
 
 
