@@ -47,21 +47,8 @@ def enrich(raw: RawArticle, analysis: Analysis) -> EnrichedArticle:
     entities = [_entity(raw.text, e) for e in analysis.entities]
     known = {e.id for e in entities}
     events = [_event(raw, e, known) for e in analysis.events]
-    return EnrichedArticle(
-        article_id=raw.article_id,
-        external_id=raw.external_id,
-        source=raw.source,
-        url=raw.url,
-        title=raw.title,
-        text=raw.text,
-        lang=raw.lang,
-        published_at=raw.published_at,
-        ingested_at=raw.ingested_at,
-        dateline=raw.dateline,
-        extractor_version=EXTRACTOR_VERSION,
-        entities=entities,
-        events=events,
-    )
+    # An enriched article is its raw article plus the extraction: every raw field carries over as it is.
+    return EnrichedArticle(**dict(raw), extractor_version=EXTRACTOR_VERSION, entities=entities, events=events)
 
 
 def _entity(text: str, entity: EntityResult) -> Entity:
