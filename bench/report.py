@@ -74,6 +74,10 @@ def table(result: dict[str, Any]) -> str:
         ("(g) extract peak RSS (largest process)", f"{r['extract_rss_mb_max']:.0f} MB",
          f"tree {r['extract_tree_rss_mb_max']:.0f} MB", _verdict(r, "extract_rss_mb_max")),
     ]  # fmt: skip
+    for key, label in (("cpu_cores_pipeline", "(b)"), ("cpu_cores_pipeline_1worker", "(f)"),
+                       ("cpu_cores_store", "(c)")):  # fmt: skip
+        if key in r:
+            rows.append((f"    {label} cores used", "", _cores(r[key]), ""))
     for name, peak in sorted(r["rss_mb"].items()):
         rows.append((f"    peak RSS {name}", f"{peak['process']:.0f} MB", f"tree {peak['tree']:.0f} MB", ""))
     width = max(len(row[0]) for row in rows)
@@ -84,6 +88,10 @@ def table(result: dict[str, Any]) -> str:
     ]
     lines += [f"{a:<{width}}  {b:>16}  {c:<32} {d}".rstrip() for a, b, c, d in rows]
     return "\n".join(lines)
+
+
+def _cores(cores: dict[str, float]) -> str:
+    return " ".join(f"{group} {value:.2f}" for group, value in cores.items())
 
 
 def _verdict(result: dict[str, Any], key: str) -> str:

@@ -32,7 +32,7 @@ from typing import Any
 
 from kafka import KafkaConsumer, TopicPartition
 
-from bench import load, observe, report, store_limit
+from bench import cpu, load, observe, report, store_limit
 from bench.corpus import BenchArticle, build_corpus, paragraph_pool
 from bench.memory import MemorySampler
 from bench.settings import BenchSettings
@@ -149,14 +149,15 @@ class Bench:
         stack.start_extract(1)
         self.settle(stack, 1)
         log(f"(f) pipeline, 1 extract worker: {n} articles")
-        self.result["pipeline_1worker_articles_per_s"] = self.timed_run(stack, ONE_WORKER_START, n, "one")
+        rate, cores = self.timed_run(stack, ONE_WORKER_START, n, "one")
+        self.result.update(pipeline_1worker_articles_per_s=rate, cpu_cores_pipeline_1worker=cores)
 
         for index in range(2, self.s.extract_workers + 1):
             stack.start_extract(index)
         self.settle(stack, self.s.extract_workers)
         log(f"(b) pipeline, {self.s.extract_workers} extract workers: {n} articles")
-        rate = self.timed_run(stack, PIPELINE_START, n, "pipe")
-        self.result["pipeline_articles_per_s"] = rate
+        rate, cores = self.timed_run(stack, PIPELINE_START, n, "pipe")
+        self.result.update(pipeline_articles_per_s=rate, cpu_cores_pipeline=cores)
 
         offered = rate / 2
         count = max(10, int(offered * self.s.latency_seconds))
@@ -184,13 +185,16 @@ class Bench:
         load.burst(stack.ingest_url, warm)
         observe.wait_for_articles(stack.database_url, prefix + "-", len(warm), timeout_s=180)
 
-    def timed_run(self, stack: Stack, start: int, count: int, prefix: str) -> float:
+    def timed_run(self, stack: Stack, start: int, count: int, prefix: str) -> tuple[float, dict[str, float]]:
+        """(articles per second, cores used per part of the stack) of one run from the first POST."""
         articles = self.corpus(start, count, prefix)
+        before = cpu.snapshot(stack.pids())
         posted = load.burst(stack.ingest_url, articles)
         arrival = observe.wait_for_articles(
             stack.database_url, prefix + "-", count, timeout_s=300 + 2 * count
         )
-        return round(count / (arrival.seen_complete - posted.started), 2)
+        seconds = arrival.seen_complete - posted.started
+        return round(count / seconds, 2), cpu.shares(before, cpu.snapshot(stack.pids()), seconds)
 
     def store_alone(self, pipeline_enriched_topic: str) -> None:
         enriched = store_limit.collect_enriched(self.s.kafka_bootstrap_servers, pipeline_enriched_topic)
@@ -200,8 +204,10 @@ class Bench:
         store_limit.prefill(self.s.kafka_bootstrap_servers, stack.topics.enriched, copies)
         log(f"(c) store alone: {len(copies)} enriched articles")
         stack.start_store()
+        before, since = cpu.snapshot(stack.pids()), time.time()
         arrival = observe.wait_for_articles(url, "", len(copies), timeout_s=600)
         seconds = arrival.seen_complete - arrival.first_stored
+        self.result["cpu_cores_store"] = cpu.shares(before, cpu.snapshot(stack.pids()), time.time() - since)
         counts = observe.table_counts(url)
         rows = sum(counts.values())
         stack.stop_all()

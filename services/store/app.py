@@ -40,17 +40,19 @@ from services.store import metrics
 from services.store.db import make_engine
 from services.store.errors import PoisonBatchError, TransientStoreError
 from services.store.settings import StoreSettings
-from services.store.writer import BatchWriter, WriteResult
+from services.store.writer import BatchWriter, PreparedBatch, WriteResult, prepare_batch
 
 log = logging.getLogger(__name__)
 
 
 @dataclass
 class Prepared:
-    """A decoded batch waiting for its transaction."""
+    """A decoded batch waiting for its transaction: its rows, or None when they could not all be built
+    (the articles are then written one by one, so only the bad ones are dead-lettered)."""
 
     decoded: list[tuple[Position, EnrichedArticle]] = field(default_factory=list)
     dead: list[Outgoing] = field(default_factory=list)
+    batch: PreparedBatch | None = None
 
 
 class StoreHandler:
@@ -70,7 +72,7 @@ class StoreHandler:
         await self.complete(self.prepare(events))
 
     def prepare(self, events: Sequence[Any]) -> Prepared:
-        """Decode a batch (CPU, on the loop); undecodable messages become dead letters."""
+        """Decode a batch and build its rows (CPU, on the loop); undecodable messages become dead letters."""
         positions = [position_of(event) for event in events]
         metrics.BATCH_SIZE.observe(len(positions))
         metrics.MESSAGES_IN.inc(len(positions))
@@ -80,6 +82,10 @@ class StoreHandler:
                 prepared.decoded.append((position, decode_contract(EnrichedArticle, position.value)))
             except PoisonMessage as exc:
                 prepared.dead.append(self._dead(exc, position, "decode"))
+        try:
+            prepared.batch = prepare_batch([article for _, article in prepared.decoded])
+        except PoisonBatchError:
+            prepared.batch = None
         return prepared
 
     async def complete(self, prepared: Prepared) -> None:
@@ -88,23 +94,26 @@ class StoreHandler:
         decoded, dead = prepared.decoded, prepared.dead
         if decoded:
             try:
-                result = await self._write([article for _, article in decoded])
-                self._observe(decoded, result)
+                result = None if prepared.batch is None else await self._write(prepared.batch)
             except PoisonBatchError:
+                result = None
+            if result is None:  # some article is refused: find it
                 dead.extend(await self._write_one_by_one(decoded))
+            else:
+                self._observe(decoded, result)
 
         if dead:
             await retry_transient(
                 lambda: send_all(self._app, dead), is_transient=is_transient_kafka_error, policy=self._retry
             )
 
-    async def _write(self, articles: list[EnrichedArticle]) -> WriteResult:
+    async def _write(self, batch: PreparedBatch) -> WriteResult:
         def on_retry(exc: BaseException, delay: float) -> None:
             self.database_ok = False
             metrics.WRITE_FAILURES.labels(reason="transient").inc()
 
         result = await retry_transient(
-            lambda: asyncio.to_thread(self._writer.write_batch, articles),
+            lambda: asyncio.to_thread(self._writer.write_prepared, batch),
             is_transient=lambda e: isinstance(e, TransientStoreError),
             policy=self._retry,
             on_retry=on_retry,
@@ -116,10 +125,11 @@ class StoreHandler:
         dead = []
         for position, article in decoded:
             try:
-                self._observe([(position, article)], await self._write([article]))
+                self._observe([(position, article)], await self._write(prepare_batch([article])))
             except PoisonBatchError as exc:
                 metrics.WRITE_FAILURES.labels(reason="rejected").inc()
-                dead.append(self._dead(PoisonMessage(f"rejected by Postgres: {exc}"), position, "rejected"))
+                cause = "invalid article" if exc.reason == "invalid_article" else "rejected by Postgres"
+                dead.append(self._dead(PoisonMessage(f"{cause}: {exc}"), position, "rejected"))
         return dead
 
     def _observe(self, decoded: list[tuple[Position, EnrichedArticle]], result: WriteResult) -> None:

@@ -12,11 +12,17 @@ The contract with the caller (the store worker):
   IntegrityError, an article whose rows cannot be built): nothing was committed, and retrying the same
   batch would fail again. The caller then calls `write_batch([article])` for each article to find the
   bad one(s), which raise PoisonBatchError on their own, and dead-letters them.
+* `write_batch` = `prepare_batch` (rows, pure CPU) then `write_prepared` (the transaction), for a caller
+  that builds the next batch's rows while the previous transaction runs; `prepare_batch` raises the
+  PoisonBatchError of an article whose rows cannot be built.
 * Anything else (a missing table because migrations were not run, a bug) propagates unchanged.
 
-What one batch does, in one transaction:
+What one batch does. Without the database (`prepare_batch`):
 
-1. Keep one copy per article_id: the highest extractor version, the last copy on ties.
+1. Keep one copy per article_id (the highest extractor version, the last copy on ties); build its rows.
+
+In one transaction (`write_prepared`):
+
 2. Upsert the article rows, sorted by id; a stored row is overwritten only when the incoming version key
    is >= the stored one (`ON CONFLICT ... DO UPDATE ... WHERE`); RETURNING says which were accepted,
    and which of those replaced a stored row. The others are stale: skipped, with all their rows.
@@ -104,6 +110,31 @@ def _utc_now() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+@dataclass(frozen=True)
+class PreparedBatch:
+    """A batch turned into rows, ready for its transaction (`prepare_batch`)."""
+
+    articles_in: int
+    article_ids: tuple[str, ...]
+    rows: tuple[ArticleRows, ...]  # the newest copy of each article, sorted by id
+    superseded: int
+
+
+def prepare_batch(articles_in: Sequence[EnrichedArticle]) -> PreparedBatch:
+    """The rows of a batch (pure CPU work, no database): one copy per article, sorted by id.
+
+    Split from the write so a caller can build the next batch's rows while the previous transaction
+    runs. Raises PoisonBatchError when an article's rows cannot be built.
+    """
+    ids = tuple(article.article_id for article in articles_in)
+    try:
+        newest = newest_per_article(articles_in)
+        rows = sorted((article_rows(article) for article in newest.articles), key=lambda r: r.article_id)
+    except InvalidArticleError as exc:
+        raise PoisonBatchError(str(exc), reason="invalid_article", article_ids=ids) from exc
+    return PreparedBatch(len(articles_in), ids, tuple(rows), newest.superseded)
+
+
 class BatchWriter:
     """Writes batches of enriched articles through `engine` (see the module docstring for the contract).
 
@@ -119,23 +150,20 @@ class BatchWriter:
 
         Raises TransientStoreError (retry the batch) or PoisonBatchError (write articles one by one).
         """
-        ids = [article.article_id for article in articles_in]
-        if not articles_in:
-            return WriteResult(0, 0, 0, 0, RowCounts(), (), (), self._clock())
-        try:
-            newest = newest_per_article(articles_in)
-            batch = sorted((article_rows(article) for article in newest.articles), key=lambda r: r.article_id)
-        except InvalidArticleError as exc:
-            raise PoisonBatchError(str(exc), reason="invalid_article", article_ids=ids) from exc
+        return self.write_prepared(prepare_batch(articles_in))
 
+    def write_prepared(self, batch: PreparedBatch) -> WriteResult:
+        """`write_batch` of a batch already turned into rows."""
+        if not batch.articles_in:
+            return WriteResult(0, 0, 0, 0, RowCounts(), (), (), self._clock())
         started = time.perf_counter()
         try:
             with self._engine.begin() as conn, _driver(conn).cursor() as cur:
-                accepted, replaced = bulk.merge_articles(cur, [rows.article for rows in batch])
-                kept = [rows for rows in batch if rows.article_id in accepted]
+                accepted, replaced = bulk.merge_articles(cur, [rows.article for rows in batch.rows])
+                kept = [rows for rows in batch.rows if rows.article_id in accepted]
                 counts = _replace_article_rows(cur, kept, replaced)
         except (sa_exc.SQLAlchemyError, psycopg.Error) as exc:
-            translated = _translate(exc, ids)
+            translated = _translate(exc, batch.article_ids)
             if translated is None:
                 raise
             raise translated from exc
@@ -143,13 +171,15 @@ class BatchWriter:
         duration = time.perf_counter() - started
 
         result = WriteResult(
-            articles_in=len(articles_in),
+            articles_in=batch.articles_in,
             articles_written=len(kept),
-            articles_skipped_stale=len(batch) - len(kept),
-            articles_superseded_in_batch=newest.superseded,
+            articles_skipped_stale=len(batch.rows) - len(kept),
+            articles_superseded_in_batch=batch.superseded,
             rows_written=counts,
             written_ids=tuple(rows.article_id for rows in kept),
-            skipped_stale_ids=tuple(rows.article_id for rows in batch if rows.article_id not in accepted),
+            skipped_stale_ids=tuple(
+                rows.article_id for rows in batch.rows if rows.article_id not in accepted
+            ),
             committed_at=committed_at,
         )
         _observe(result, duration)
