@@ -20,6 +20,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from psycopg.types.json import Jsonb
 
 from bench.stack import plain_dsn
+from services.common.decode import decode_plain
 from services.contracts.models import EnrichedArticle
 from services.store.rows import article_rows, merged_entity_rows
 from services.store.schema import article_entities, articles, entities, events, mentions
@@ -76,7 +77,7 @@ def _columns(table: Any, row_keys: Sequence[str]) -> list[str]:
 def copy_rate(database_url: str, messages: Sequence[Message]) -> tuple[int, float]:
     """(rows, seconds) to COPY the rows of `messages` into the (empty) store tables in one transaction.
     The rows are built before the clock starts; the clock covers the COPY and the commit."""
-    built = [article_rows(EnrichedArticle.model_validate_json(value)) for _, value, _ in messages]
+    built = [article_rows(decode_plain(EnrichedArticle, value)) for _, value, _ in messages]
     tables: list[tuple[Any, list[dict[str, Any]]]] = [
         (articles, [dict(r.article) for r in built]),
         (entities, [dict(e) for e in merged_entity_rows(built)]),

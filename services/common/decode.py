@@ -5,6 +5,7 @@ from typing import TypeVar
 from pydantic import BaseModel, ValidationError
 
 from services.common.deadletter import PoisonMessage
+from services.contracts.plain import PlainDict, plain_validator
 
 M = TypeVar("M", bound=BaseModel)
 
@@ -16,6 +17,21 @@ def decode_contract(model: type[M], value: bytes | None) -> M:
     try:
         return model.model_validate_json(value)
     except ValidationError as exc:
-        first = exc.errors()[0]
-        where = ".".join(str(part) for part in first["loc"]) or "value"
-        raise PoisonMessage(f"not a {model.__name__}: {where}: {first['msg']}") from None
+        raise _poison(model, exc) from None
+
+
+def decode_plain(model: type[BaseModel], value: bytes | None) -> PlainDict:
+    """`decode_contract` into plain dicts (`contracts.plain`): the same checks and errors, for a consumer
+    that only reads the fields."""
+    if not value:
+        raise PoisonMessage("empty message value")
+    try:
+        return plain_validator(model).validate_json(value)
+    except ValidationError as exc:
+        raise _poison(model, exc) from None
+
+
+def _poison(model: type[BaseModel], exc: ValidationError) -> PoisonMessage:
+    first = exc.errors()[0]
+    where = ".".join(str(part) for part in first["loc"]) or "value"
+    return PoisonMessage(f"not a {model.__name__}: {where}: {first['msg']}")

@@ -6,7 +6,8 @@ whether the body finished, raised or was cancelled, and commits acknowledged off
 itself; an unexpected error ends the process at once (`os._exit`, no commit, the batch is redelivered);
 a shutdown (SIGTERM) lets the batch in flight finish before faust may ack and commit it.
 `consume_pipelined` keeps the same contract for a stream whose events the caller acks itself
-(`noack_take`), and prepares the next batch while the previous one is being made durable.
+(`noack_take`), and prepares the next batch while earlier ones are being made durable (several at once
+if asked, acked in order).
 """
 
 import argparse
@@ -14,6 +15,7 @@ import asyncio
 import logging
 import os
 import sys
+from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
@@ -141,22 +143,28 @@ async def consume_pipelined(
     ack: Callable[[Sequence[Any]], Awaitable[None]],
     *,
     drain_timeout_s: float,
+    max_in_flight: int = 1,
 ) -> None:
     """`consume_batches` for a stream that does not ack by itself (faust's `noack_take`), overlapping
-    the CPU work of one batch with the I/O of the previous one.
+    the CPU work of one batch with the I/O of the ones before it.
 
-    `prepare(events)` (synchronous, on the loop: decoding) of batch k+1 runs while `complete` of batch
-    k (e.g. a database transaction in a thread) is in flight. Batches complete one at a time, in order,
-    and `ack(events)` is called for a batch only after its `complete` returned, so an offset is never
-    committed before its effect is durable. `complete` must retry outages itself, like a
-    `consume_batches` handler: any error from `prepare` or `complete` ends the process (`fatal`). On
-    shutdown the batch in flight finishes and is acked; a batch only prepared is dropped unacked, to
-    be redelivered.
+    `prepare(events)` (synchronous, on the loop: decoding) of the next batch runs while up to
+    `max_in_flight` earlier batches are in `complete` (e.g. database transactions, each in its own
+    thread and connection). `ack(events)` is called for a batch only after its own `complete` returned
+    and the batch before it was acked, so acks follow the stream's order and an offset is never
+    committed before its effect, and the effects of all batches before it, are durable. `complete`
+    must retry outages itself, like a `consume_batches` handler: any error from `prepare` or `complete`
+    ends the process (`fatal`). On shutdown the batches in flight finish and are acked; a batch only
+    prepared is dropped unacked, to be redelivered.
     """
-    in_flight: asyncio.Future[None] | None = None
+    if max_in_flight < 1:
+        raise ValueError("max_in_flight must be >= 1")
+    in_flight: deque[asyncio.Future[None]] = deque()
 
-    async def finish(events: Sequence[Any], prepared: P) -> None:
+    async def finish(events: Sequence[Any], prepared: P, previous: asyncio.Future[None] | None) -> None:
         await complete(prepared)
+        if previous is not None:
+            await asyncio.shield(previous)
         await ack(events)
 
     def on_done(future: asyncio.Future[None]) -> None:
@@ -170,19 +178,21 @@ async def consume_pipelined(
                 prepared = prepare(events)
             except Exception as exc:
                 fatal("unexpected error while preparing a batch", exc)
-            if in_flight is not None:
-                await _settle(in_flight)
-            in_flight = asyncio.ensure_future(finish(events, prepared))
-            in_flight.add_done_callback(on_done)
-        if in_flight is not None:
-            await _settle(in_flight)
+            while len(in_flight) >= max_in_flight:
+                await _settle(in_flight.popleft())
+            future = asyncio.ensure_future(finish(events, prepared, in_flight[-1] if in_flight else None))
+            future.add_done_callback(on_done)
+            in_flight.append(future)
+        while in_flight:
+            await _settle(in_flight.popleft())
     except asyncio.CancelledError:
-        if in_flight is not None and not in_flight.done():
-            log.info("stopping: finishing the batch in flight")
+        pending = [future for future in in_flight if not future.done()]
+        if pending:
+            log.info("stopping: finishing the %d batch(es) in flight", len(pending))
             try:
-                await asyncio.wait_for(asyncio.shield(in_flight), drain_timeout_s)
+                await asyncio.wait_for(asyncio.shield(asyncio.gather(*pending)), drain_timeout_s)
             except BaseException as exc:
-                fatal("could not finish the batch in flight before shutdown", exc)
+                fatal("could not finish the batches in flight before shutdown", exc)
         raise
 
 

@@ -5,9 +5,12 @@ decode -> write the whole batch in one transaction (in a thread, off the event l
 -> ack, and only then may faust commit the offsets. A Postgres or Kafka outage is retried until it
 ends; a batch the database rejects is written article by article so only the bad one is dead-lettered.
 
-Batches are pipelined (`consume_pipelined`): the next batch is decoded on the event loop while the
-previous one's transaction runs in its thread; transactions still run one at a time, in order, and a
-batch is acked only after its transaction committed and its dead letters were acknowledged.
+Batches are pipelined (`consume_pipelined`): the next batch is decoded and turned into rows on the event
+loop while up to `write_concurrency` earlier batches are being written, each in its own transaction,
+thread and connection (the database works on them on several cores). Batches are acked in order, each
+only after its own transaction and those of the batches before it committed and its dead letters were
+acknowledged. Concurrent transactions are safe for the same reasons several store workers are: writes
+are idempotent and version-aware, and rows are locked in id order (see writer.py).
 """
 
 import asyncio
@@ -20,7 +23,7 @@ from typing import Any
 import faust
 
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
-from services.common.decode import decode_contract
+from services.common.decode import decode_plain
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
 from services.common.worker import (
@@ -35,6 +38,7 @@ from services.common.worker import (
 )
 from services.contracts.headers import ingested_at_of
 from services.contracts.models import EnrichedArticle
+from services.contracts.plain import PlainDict
 from services.contracts.topics import Topics
 from services.store import metrics
 from services.store.db import make_engine
@@ -50,7 +54,7 @@ class Prepared:
     """A decoded batch waiting for its transaction: its rows, or None when they could not all be built
     (the articles are then written one by one, so only the bad ones are dead-lettered)."""
 
-    decoded: list[tuple[Position, EnrichedArticle]] = field(default_factory=list)
+    decoded: list[tuple[Position, PlainDict]] = field(default_factory=list)
     dead: list[Outgoing] = field(default_factory=list)
     batch: PreparedBatch | None = None
 
@@ -79,7 +83,7 @@ class StoreHandler:
         prepared = Prepared()
         for position in positions:
             try:
-                prepared.decoded.append((position, decode_contract(EnrichedArticle, position.value)))
+                prepared.decoded.append((position, decode_plain(EnrichedArticle, position.value)))
             except PoisonMessage as exc:
                 prepared.dead.append(self._dead(exc, position, "decode"))
         try:
@@ -121,7 +125,7 @@ class StoreHandler:
         self.database_ok = True
         return result
 
-    async def _write_one_by_one(self, decoded: list[tuple[Position, EnrichedArticle]]) -> list[Outgoing]:
+    async def _write_one_by_one(self, decoded: list[tuple[Position, PlainDict]]) -> list[Outgoing]:
         dead = []
         for position, article in decoded:
             try:
@@ -132,10 +136,10 @@ class StoreHandler:
                 dead.append(self._dead(PoisonMessage(f"{cause}: {exc}"), position, "rejected"))
         return dead
 
-    def _observe(self, decoded: list[tuple[Position, EnrichedArticle]], result: WriteResult) -> None:
+    def _observe(self, decoded: list[tuple[Position, PlainDict]], result: WriteResult) -> None:
         committed_at = result.committed_at
         for position, article in decoded:
-            ingested_at = ingested_at_of(position.headers) or article.ingested_at
+            ingested_at = ingested_at_of(position.headers) or article["ingested_at"]
             latency = (committed_at - ingested_at).total_seconds()
             metrics.END_TO_END_LATENCY.observe(max(latency, 0.0))
 
@@ -165,7 +169,12 @@ def build_app(settings: StoreSettings) -> faust.App:
 
         batches = stream.noack_take(settings.batch_size, within=settings.batch_window_s)
         await consume_pipelined(
-            batches, handler.prepare, handler.complete, ack, drain_timeout_s=settings.drain_timeout_s
+            batches,
+            handler.prepare,
+            handler.complete,
+            ack,
+            drain_timeout_s=settings.drain_timeout_s,
+            max_in_flight=settings.write_concurrency,
         )
 
     return app

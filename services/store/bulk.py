@@ -15,6 +15,7 @@ built only from the table and column names of `schema.py`, never from data (henc
 
 from __future__ import annotations
 
+import datetime as dt
 import operator
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Final
@@ -31,6 +32,8 @@ ARTICLE_UPDATE_COLUMNS: Final = tuple(
     c.name for c in articles.columns if c.name not in {"article_id", "stored_at", "updated_at"}
 )
 ENTITY_UPDATE_COLUMNS: Final = ("name", "type", "kb_id", "lat", "lon")
+# `entities.last_seen` is kept to this resolution (see merge_entities).
+LAST_SEEN_RESOLUTION: Final = dt.timedelta(minutes=1)
 
 
 def columns_of(table: Table, row: Mapping[str, Any]) -> list[str]:
@@ -94,18 +97,35 @@ def merge_articles(cur: Cursor[Any], rows: Sequence[Mapping[str, Any]]) -> tuple
 
 
 def merge_entities(cur: Cursor[Any], rows: Sequence[Mapping[str, Any]]) -> None:
-    """Upsert entity rows (already one per id, sorted by id: the merge takes row locks in that order,
-    so concurrent writers sharing entities wait for each other instead of deadlocking)."""
+    """Insert new entities and update the known ones whose attributes changed or whose `last_seen` is
+    older than `LAST_SEEN_RESOLUTION`.
+
+    Why not one `ON CONFLICT DO UPDATE`: that locks every conflicting row until the commit, and a popular
+    entity (a country, NATO) is in nearly every batch, so concurrent transactions would queue on it.
+    Here an unchanged entity seen within the resolution is only read, never locked. `rows` are already
+    one per id and sorted by id, and changed rows are locked in id order, so writers that do touch the
+    same entities wait for each other instead of deadlocking.
+    """
     if not rows:
         return
     columns = columns_of(entities, rows[0])
     staged = stage(cur, entities)
     copy_rows(cur, staged, columns, rows)
     names = ", ".join(columns)
-    updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in ENTITY_UPDATE_COLUMNS if c in columns)
     cur.execute(
         f"INSERT INTO entities ({names}) SELECT {names} FROM {staged} ORDER BY entity_id "  # noqa: S608
-        f"ON CONFLICT (entity_id) DO UPDATE SET {updates}, last_seen = now()"
+        "ON CONFLICT (entity_id) DO NOTHING"
+    )
+    attributes = [c for c in ENTITY_UPDATE_COLUMNS if c in columns]
+    stored = ", ".join(f"e.{c}" for c in attributes)
+    incoming = ", ".join(f"s.{c}" for c in attributes)
+    cur.execute(
+        f"WITH due AS (SELECT e.entity_id FROM entities e JOIN {staged} s USING (entity_id) "  # noqa: S608
+        f"WHERE ({stored}) IS DISTINCT FROM ({incoming}) OR e.last_seen < now() - %s "
+        "ORDER BY e.entity_id FOR UPDATE OF e) "
+        f"UPDATE entities e SET {', '.join(f'{c} = s.{c}' for c in attributes)}, last_seen = now() "
+        f"FROM {staged} s, due WHERE e.entity_id = due.entity_id AND s.entity_id = due.entity_id",
+        (LAST_SEEN_RESOLUTION,),
     )
 
 

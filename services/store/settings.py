@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
@@ -63,6 +63,11 @@ class StoreSettings(WorkerSettings):
     batch_window_s: float = Field(
         default=0.05, gt=0, description="Longest wait to fill a batch (short: it adds to end-to-end latency)"
     )
+    write_concurrency: int = Field(
+        default=2,
+        ge=1,
+        description="Batches written at once, each in its own transaction and connection (acked in order)",
+    )
     app_id: str = "newswire-store"
     datadir: Path = FAUST_DATA_ROOT / "store"
     web_port: int = Field(default=6068, ge=1, le=65535)
@@ -70,6 +75,12 @@ class StoreSettings(WorkerSettings):
     pool_max_overflow: int = Field(default=2, ge=0, description="Extra connections opened under load")
     pool_timeout_s: float = Field(default=30.0, gt=0, description="Wait for a free pooled connection")
     connect_timeout_s: int = Field(default=10, ge=1, description="libpq connect_timeout")
+
+    @model_validator(mode="after")
+    def _pool_fits_the_writes(self) -> StoreSettings:
+        if self.pool_size + self.pool_max_overflow < self.write_concurrency:
+            raise ValueError("pool_size + pool_max_overflow must be >= write_concurrency")
+        return self
 
     @field_validator("database_url")
     @classmethod

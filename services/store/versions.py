@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Final
 
-from services.contracts.models import EnrichedArticle
+from services.contracts.plain import PlainDict
 from services.store.errors import InvalidVersionError
 
 VersionKey = tuple[int, ...]
@@ -46,12 +46,13 @@ def version_key(version: str) -> VersionKey:
     return tuple(parts)
 
 
-def article_version_key(article: EnrichedArticle) -> VersionKey:
-    """`version_key` of an article's extractor_version; raises InvalidVersionError naming the article."""
+def article_version_key(article: PlainDict) -> VersionKey:
+    """`version_key` of an enriched article's extractor_version; raises InvalidVersionError naming the
+    article."""
     try:
-        return version_key(article.extractor_version)
+        return version_key(article["extractor_version"])
     except ValueError as exc:
-        raise InvalidVersionError(article.article_id, str(exc)) from exc
+        raise InvalidVersionError(article["article_id"], str(exc)) from exc
 
 
 def replaces(incoming: VersionKey, stored: VersionKey | None) -> bool:
@@ -66,22 +67,22 @@ class Newest:
     `superseded` counts the copies dropped because a newer (or equal and later) copy was in the batch.
     """
 
-    articles: tuple[EnrichedArticle, ...]
+    articles: tuple[PlainDict, ...]
     superseded: int
 
 
-def newest_per_article(articles: Sequence[EnrichedArticle]) -> Newest:
+def newest_per_article(articles: Sequence[PlainDict]) -> Newest:
     """Keep one copy per article_id: the highest extractor version, the last one on ties.
 
     Ties go to the last copy because, within a partition, the later message is the later extraction.
     Raises InvalidVersionError for the first article whose version cannot be ordered.
     """
-    best: dict[str, tuple[VersionKey, EnrichedArticle]] = {}
+    best: dict[str, tuple[VersionKey, PlainDict]] = {}
     for article in articles:
         key = article_version_key(article)
-        current = best.get(article.article_id)
+        current = best.get(article["article_id"])
         if current is None or replaces(key, current[0]):
-            best[article.article_id] = (key, article)
+            best[article["article_id"]] = (key, article)
     return Newest(
         articles=tuple(article for _, article in best.values()),
         superseded=len(articles) - len(best),

@@ -27,9 +27,10 @@ In one transaction (`write_prepared`):
    is >= the stored one (`ON CONFLICT ... DO UPDATE ... WHERE`); RETURNING says which were accepted,
    and which of those replaced a stored row. The others are stale: skipped, with all their rows.
 3. For the accepted articles: delete the article_entities, mentions and events of those that replaced
-   a stored row; upsert their entities (deduplicated across the batch and sorted by id, so two writers
-   lock shared entities in the same order and cannot deadlock); insert the new article_entities,
-   mentions and events.
+   a stored row; merge their entities (deduplicated across the batch and sorted by id: new ones are
+   inserted, known ones updated only when their attributes changed or their `last_seen` is over a
+   minute old, so concurrent writers do not queue on popular entities, and lock them in id order
+   when they do, so they cannot deadlock); insert the new article_entities, mentions and events.
 
 So re-delivery rewrites the same rows (no duplicates), a newer extractor version replaces an article's
 entities and events atomically, and an older one never overwrites a newer one.
@@ -54,6 +55,7 @@ from sqlalchemy import Connection, Engine
 from sqlalchemy import exc as sa_exc
 
 from services.contracts.models import EnrichedArticle
+from services.contracts.plain import PlainDict
 from services.store import bulk, metrics
 from services.store.errors import (
     InvalidArticleError,
@@ -120,13 +122,14 @@ class PreparedBatch:
     superseded: int
 
 
-def prepare_batch(articles_in: Sequence[EnrichedArticle]) -> PreparedBatch:
-    """The rows of a batch (pure CPU work, no database): one copy per article, sorted by id.
+def prepare_batch(articles_in: Sequence[PlainDict]) -> PreparedBatch:
+    """The rows of a batch of enriched articles as plain dicts (pure CPU work, no database): one copy
+    per article, sorted by id.
 
     Split from the write so a caller can build the next batch's rows while the previous transaction
     runs. Raises PoisonBatchError when an article's rows cannot be built.
     """
-    ids = tuple(article.article_id for article in articles_in)
+    ids = tuple(article["article_id"] for article in articles_in)
     try:
         newest = newest_per_article(articles_in)
         rows = sorted((article_rows(article) for article in newest.articles), key=lambda r: r.article_id)
@@ -146,11 +149,12 @@ class BatchWriter:
         self._clock = clock
 
     def write_batch(self, articles_in: Sequence[EnrichedArticle]) -> WriteResult:
-        """Write `articles_in` in one transaction; blocks until it commits.
+        """Write `articles_in` in one transaction; blocks until it commits. (The store worker decodes
+        messages into plain dicts and calls `prepare_batch` and `write_prepared` itself.)
 
         Raises TransientStoreError (retry the batch) or PoisonBatchError (write articles one by one).
         """
-        return self.write_prepared(prepare_batch(articles_in))
+        return self.write_prepared(prepare_batch([article.model_dump() for article in articles_in]))
 
     def write_prepared(self, batch: PreparedBatch) -> WriteResult:
         """`write_batch` of a batch already turned into rows."""

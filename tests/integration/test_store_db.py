@@ -343,14 +343,51 @@ def test_entities_shared_by_articles_are_one_row_linked_to_each(
     assert scalar_list(
         engine, "SELECT count(*) FROM article_entities WHERE entity_id = :e", e=ids("ukraine")
     ) == [3]
+
+
+def seen(engine: Engine, entity_id: str) -> tuple[dt.datetime, dt.datetime]:
     first_seen, last_seen = scalar_list(
-        engine,
-        "SELECT unnest(ARRAY[first_seen, last_seen]) FROM entities WHERE entity_id = :e",
-        e=ids("ukraine"),
+        engine, "SELECT unnest(ARRAY[first_seen, last_seen]) FROM entities WHERE entity_id = :e", e=entity_id
     )
     assert isinstance(first_seen, dt.datetime)
     assert isinstance(last_seen, dt.datetime)
-    assert first_seen < last_seen
+    return first_seen, last_seen
+
+
+def test_last_seen_moves_on_when_an_entity_is_seen_again_after_a_minute(
+    writer: BatchWriter, engine: Engine, ids: Ids
+) -> None:
+    writer.write_batch([appeal(ids, "a1")])
+    with engine.begin() as conn:  # as if a1 had been stored two minutes ago
+        conn.execute(
+            text("UPDATE entities SET first_seen = first_seen - interval '2 minutes', "
+                 "last_seen = last_seen - interval '2 minutes' WHERE entity_id = :e"),
+            {"e": ids("ukraine")},
+        )  # fmt: skip
+    first_seen, last_seen = seen(engine, ids("ukraine"))
+
+    writer.write_batch([appeal(ids, "a2")])
+
+    assert seen(engine, ids("ukraine"))[0] == first_seen
+    assert seen(engine, ids("ukraine"))[1] > last_seen + dt.timedelta(minutes=1)
+
+
+def test_within_a_minute_an_unchanged_entity_is_left_alone_and_a_changed_one_is_updated(
+    writer: BatchWriter, engine: Engine, ids: Ids
+) -> None:
+    writer.write_batch([appeal(ids, "a1")])
+    before, nato_before = seen(engine, ids("ukraine")), seen(engine, ids("nato"))
+    renamed = entity(ids("ukraine"), "Ukraine", kb_id="iso3166:UA").model_copy(update={"name": "Ukrayina"})
+
+    writer.write_batch([appeal(ids, "a2")])  # same entities, nothing new about them
+    writer.write_batch([article(ids("a3"), "1.0.0", [renamed], [])])
+
+    assert seen(engine, ids("nato")) == nato_before
+    assert seen(engine, ids("ukraine"))[0] == before[0]
+    assert seen(engine, ids("ukraine"))[1] > before[1]
+    assert scalar_list(engine, "SELECT name FROM entities WHERE entity_id = :e", e=ids("ukraine")) == [
+        "Ukrayina"
+    ]
 
 
 def test_two_writers_sharing_entities_wait_for_each_other_instead_of_deadlocking(

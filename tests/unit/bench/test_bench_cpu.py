@@ -1,5 +1,7 @@
 """How the benchmark reports where the CPU went during a run."""
 
+import os
+
 import pytest
 
 from bench import cpu
@@ -8,7 +10,7 @@ from bench import cpu
 def test_shares_are_the_cores_each_group_used_and_idle_is_what_is_left(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    monkeypatch.setattr(cpu.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
     before = {"nlp": 1.0, "kafka": 0.5}
     after = {"nlp": 3.0, "kafka": 0.7, "store": 0.2, "other": 0.001}
 

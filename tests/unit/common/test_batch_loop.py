@@ -95,10 +95,13 @@ def test_a_batch_that_cannot_finish_before_the_drain_timeout_ends_the_process(fa
 class Recorder:
     """Records the order of prepare / complete start / complete end / ack per batch."""
 
-    def __init__(self, complete_s: float = 0.05, fail_on: int | None = None) -> None:
+    def __init__(
+        self, complete_s: float = 0.05, fail_on: int | None = None, slow: dict[int, float] | None = None
+    ) -> None:
         self.log: list[str] = []
         self.complete_s = complete_s
         self.fail_on = fail_on
+        self.slow = slow or {}
 
     def prepare(self, events: Sequence[int]) -> int:
         self.log.append(f"prepare {events[0]}")
@@ -106,7 +109,7 @@ class Recorder:
 
     async def complete(self, first: int) -> None:
         self.log.append(f"start {first}")
-        await asyncio.sleep(self.complete_s)
+        await asyncio.sleep(self.slow.get(first, self.complete_s))
         if first == self.fail_on:
             raise RuntimeError("bug")
         self.log.append(f"done {first}")
@@ -167,3 +170,42 @@ def test_a_shutdown_lets_the_batch_in_flight_complete_and_be_acked() -> None:
     asyncio.run(scenario())
 
     assert rec.log == ["prepare 1", "start 1", "done 1", "ack 1"]
+
+
+def test_with_two_in_flight_a_batch_completes_alongside_the_previous_one_but_is_acked_after_it() -> None:
+    rec = Recorder(slow={1: 0.3})
+
+    asyncio.run(worker.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
+                                         drain_timeout_s=1, max_in_flight=2))  # fmt: skip
+
+    assert rec.log.index("start 2") < rec.log.index("done 1")
+    assert rec.log.index("done 2") < rec.log.index("done 1")
+    assert [e for e in rec.log if e.startswith("ack")] == ["ack 1", "ack 2", "ack 3"]
+    assert rec.log.index("done 1") < rec.log.index("ack 2")
+    assert rec.log.index("ack 1") < rec.log.index("start 3")  # never more than two at once
+
+
+def test_a_shutdown_lets_every_batch_in_flight_complete_and_be_acked_in_order() -> None:
+    rec = Recorder(slow={1: 0.3, 2: 0.1})
+
+    async def endless() -> AsyncIterator[Sequence[int]]:
+        yield [1]
+        yield [2]
+        await asyncio.sleep(10)
+        yield [3]
+
+    async def scenario() -> None:
+        loop_task = asyncio.ensure_future(
+            worker.consume_pipelined(
+                endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=5, max_in_flight=2
+            )
+        )
+        await asyncio.sleep(0.05)
+        loop_task.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await loop_task
+
+    asyncio.run(scenario())
+
+    assert [e for e in rec.log if e.startswith("ack")] == ["ack 1", "ack 2"]
+    assert "prepare 3" not in rec.log

@@ -51,9 +51,12 @@ def test_a_newer_or_equal_version_replaces_and_an_older_one_does_not() -> None:
 def test_a_batch_keeps_the_newest_copy_of_each_article_in_first_seen_order() -> None:
     batch = [article("a", "1.0"), article("b", "1.0"), article("a", "2.0"), article("a", "1.5")]
 
-    newest = newest_per_article(batch)
+    newest = newest_per_article([a.model_dump() for a in batch])
 
-    assert [(a.article_id, a.extractor_version) for a in newest.articles] == [("a", "2.0"), ("b", "1.0")]
+    assert [(a["article_id"], a["extractor_version"]) for a in newest.articles] == [
+        ("a", "2.0"),
+        ("b", "1.0"),
+    ]
     assert newest.superseded == 2
 
 
@@ -61,10 +64,10 @@ def test_on_equal_versions_the_last_copy_in_the_batch_wins() -> None:
     first = article("a", "1.0.0", title="first")
     last = article("a", "1.0.0+rebuilt", title="last")
 
-    assert newest_per_article([first, last]).articles == (last,)
+    assert newest_per_article([first.model_dump(), last.model_dump()]).articles == (last.model_dump(),)
 
 
 def test_an_unorderable_version_names_its_article() -> None:
     with pytest.raises(InvalidVersionError) as raised:
-        newest_per_article([article("good", "1.0"), article("bad", "nightly")])
+        newest_per_article([article("good", "1.0").model_dump(), article("bad", "nightly").model_dump()])
     assert raised.value.article_id == "bad"
