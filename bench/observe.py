@@ -17,6 +17,9 @@ import psycopg
 from bench.stack import plain_dsn
 
 TABLES = ("articles", "entities", "article_entities", "mentions", "events")
+FAR_POLL_S = 0.5
+NEAR_END_POLL_S = 0.05
+NEAR_END = 0.9  # fraction of the expected articles from which polling is fine
 
 
 class WaitTimeout(RuntimeError):
@@ -39,15 +42,33 @@ def wait_for_articles(database_url: str, external_prefix: str, expected: int, ti
         "FROM articles WHERE external_id LIKE %s"
     )
     with psycopg.connect(plain_dsn(database_url), autocommit=True) as conn:
+        previous: tuple[float, int] | None = None
         while True:
             row = conn.execute(query, (external_prefix + "%",)).fetchone()
             assert row is not None
-            count = int(row[0])
+            count, now = int(row[0]), time.monotonic()
             if count >= expected:
                 return Arrival(count, float(row[1]), float(row[2]), time.time())
-            if time.monotonic() > deadline:
+            if now > deadline:
                 raise WaitTimeout(f"{count}/{expected} articles {external_prefix}* after {timeout_s:g} s")
-            time.sleep(0.1)
+            time.sleep(_poll_delay(previous, (now, count), expected))
+            previous = (now, count)
+
+
+def _poll_delay(previous: tuple[float, int] | None, current: tuple[float, int], expected: int) -> float:
+    """How long to wait before the next count: finely over the last tenth, else half the time the rest
+    should take at the rate seen since the last poll, within [0.05, 0.5] s.
+
+    The count query scans the table and the harness shares the CPUs with what it measures, so it
+    polls slowly while the end is far, and finely near it (the rates depend on when the end is seen;
+    the store commits in bursts, so a rate cannot tell when the last one lands).
+    """
+    if current[1] >= NEAR_END * expected:
+        return NEAR_END_POLL_S
+    if previous is None or current[1] <= previous[1]:
+        return FAR_POLL_S
+    rate = (current[1] - previous[1]) / max(current[0] - previous[0], 1e-6)
+    return min(FAR_POLL_S, max(NEAR_END_POLL_S, 0.5 * (expected - current[1]) / rate))
 
 
 def latencies(database_url: str, external_prefix: str) -> list[float]:
