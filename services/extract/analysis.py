@@ -26,7 +26,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from services.extract.arguments import ArgumentResolver
+from services.extract.arguments import ArgumentResolver, subset_words
 from services.extract.entities import group_mentions
 from services.extract.events import EventRules
 from services.extract.language import is_foreign
@@ -88,23 +88,28 @@ def resources_for(nlp: Language) -> Resources:
 
 def analyse_doc(doc: Doc, resources: Resources) -> Analysis:
     """Entities and events of one parsed document; offsets index into `doc.text`."""
-    foreign = [s for s in doc.sents if is_foreign(s.text, resources.lang)]
-    foreign_starts = {s.start for s in foreign}
-    spans = [e for e in doc.ents if e.sent.start not in foreign_starts]
-    candidates = resources.mentions.candidates(spans)
+    # `Doc.text` and `Span.text` are rebuilt from the tokens on every access: the text is read once and
+    # a sentence's is a slice of it.
+    text = doc.text
+    sentences = list(doc.sents)
+    foreign = [s for s in sentences if is_foreign(text[s.start_char : s.end_char], resources.lang)]
+    spans = [e for e in doc.ents if not _inside(e.start, foreign)]
+    candidates = resources.mentions.candidates(spans, text)
     for sentence in foreign:
-        candidates.extend(_alias_mentions(sentence, resources.linker.aliases))
-    candidates = _with_known_names(doc, candidates, resources)
+        candidates.extend(_alias_mentions(text, sentence, resources.linker.aliases))
+    candidates = _with_known_names(text, candidates, resources)
     entities = group_mentions(candidates, resources.linker)
     stands_for = {e.id: c for e in entities if (c := resources.linker.stands_for(e.id)) is not None}
     resolver = ArgumentResolver(
         token_entity=_token_entities(doc, entities),
         entity_types={e.id: e.type for e in entities},
         demonyms=resources.demonyms,
+        subset_words=subset_words(doc),
         metonyms=stands_for,
         countries=frozenset(e.id for e in entities if (e.kb_id or "").startswith("iso3166:")),
     )
-    events = resources.events.extract(doc, resolver, lambda s: s.start in foreign_starts)
+    foreign_starts = {s.start for s in foreign}
+    events = resources.events.extract(doc, [s for s in sentences if s.start not in foreign_starts], resolver)
     entities.extend(_adjective_countries(doc, events, resolver, resources.linker))
     return Analysis(entities=tuple(entities), events=tuple(events))
 
@@ -160,7 +165,12 @@ def _safe_analyse(doc: Doc, resources: Resources) -> AnalysisOutcome:
 _DATELINE = re.compile(r"^[ \t]*([A-ZÀ-Ý][A-ZÀ-Ý'’ -]*[A-ZÀ-Ý])[ \t]+[-–—][ \t]", re.MULTILINE)
 
 
-def _with_known_names(doc: Doc, candidates: list[Candidate], resources: Resources) -> list[Candidate]:
+def _inside(token: int, sentences: Sequence[Span]) -> bool:
+    """Whether token index `token` is in one of `sentences` (`Span.sent` would rebuild its sentence)."""
+    return any(s.start <= token < s.end for s in sentences)
+
+
+def _with_known_names(text: str, candidates: list[Candidate], resources: Resources) -> list[Candidate]:
     """The model's mentions corrected with what the knowledge data knows for sure:
     * a multi-word alias-table name found verbatim in the text replaces the model's shorter or
       overlapping spans ("La France insoumise", not "La France");
@@ -168,7 +178,6 @@ def _with_known_names(doc: Doc, candidates: list[Candidate], resources: Resource
     * a person-tagged span right after a place preposition that names a known city is that city
       ("à Khan Younès").
     """
-    text = doc.text  # built from the tokens on every access: read once
     found = [
         Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
         for start, end, canonical in resources.linker.aliases.find_in(text)
@@ -194,11 +203,12 @@ def _with_known_names(doc: Doc, candidates: list[Candidate], resources: Resource
 _PLACE_WORDS = frozenset({"à", "au", "aux", "vers", "de", "depuis"})
 
 
-def _alias_mentions(sentence: Span, aliases: AliasTable) -> list[Candidate]:
-    text = sentence.doc.text
+def _alias_mentions(text: str, sentence: Span, aliases: AliasTable) -> list[Candidate]:
+    """The exact alias-table names in `sentence` of the document text `text`."""
+    start_char, end_char = sentence.start_char, sentence.end_char
     return [
         Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
-        for start, end, canonical in aliases.find_in(sentence.text, sentence.start_char)
+        for start, end, canonical in aliases.find_in(text[start_char:end_char], start_char)
     ]
 
 

@@ -14,7 +14,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Final
 
-from spacy.tokens import Token
+import numpy as np
+from spacy.tokens import Doc, Token
+
+from services.extract.token_arrays import is_one_of, word_ids
 
 MAX_DEPTH: Final = 3
 # Dependents that open another clause or are not part of the phrase: never searched for arguments.
@@ -34,7 +37,7 @@ STRICT_LOCATION_CASES: Final = frozenset({"en", "dans", "in", "at"})
 _SCENE_CASES: Final = frozenset({"en", "dans", "in", "at", "près", "depuis", "pendant", "lors", "durant"})
 # "une coalition de 30 pays, dont le Japon": a subset named inside a group is not the group.
 _EXCLUDED_CASES: Final = frozenset({"dont", "parmi"})
-_SUBSET_WORDS: Final = frozenset({"dont", "parmi", "including"})
+_SUBSET_IDS: Final = word_ids(("dont", "parmi", "including"))
 _PLACE_A: Final = frozenset({"à", "au", "aux"})
 _APPOSITION_DEPS: Final = frozenset({"appos", "flat:name", "flat"})
 ACTOR_TYPES: Final = frozenset({"PER", "ORG", "LOC"})
@@ -47,7 +50,8 @@ OBLIQUE_DEPS: Final = frozenset({"obl", "obl:arg", "obl:mod", "nmod"})
 def case_of(token: Token) -> str | None:
     """The preposition introducing `token` ("à" for "à l'Ukraine"), lower-cased, or None."""
     for child in token.children:
-        if child.dep_ in ("case", "mark") or child.dep_.startswith("case"):
+        dep = child.dep_
+        if dep == "mark" or dep.startswith("case"):
             return child.lower_.replace("’", "'")
     return None
 
@@ -74,17 +78,25 @@ def comma_apposition(token: Token) -> Token | None:
     return None
 
 
+def subset_words(doc: Doc) -> frozenset[int]:
+    """The indices of the words of `doc` that name a subset of a group ("dont", "parmi"), read from
+    the token array: most documents have few, and a phrase is searched for them for every argument."""
+    return frozenset(np.flatnonzero(is_one_of(doc.to_array("LOWER"), _SUBSET_IDS)).tolist())
+
+
 @dataclass(frozen=True)
 class ArgumentResolver:
     """Maps tokens to the article's entity ids.
 
     `token_entity`: token index -> entity id for every token inside an entity mention;
-    `entity_types`: entity id -> type; `demonyms`: lower-case adjective -> entity id.
+    `entity_types`: entity id -> type; `demonyms`: lower-case adjective -> entity id;
+    `subset_words`: the indices of the document's words that name a subset (`subset_words(doc)`).
     """
 
     token_entity: Mapping[int, str]
     entity_types: Mapping[str, str]
     demonyms: Mapping[str, str]
+    subset_words: frozenset[int]
     metonyms: Mapping[str, str] = field(default_factory=dict)
     countries: frozenset[str] = frozenset()
     adjective_countries: dict[int, str] = field(default_factory=dict)
@@ -130,7 +142,8 @@ class ArgumentResolver:
         person = self.entity_at(apposed) if apposed is not None else None
         if person is not None and self.entity_types.get(person) == "PER":
             return [person]
-        subset = [t.i for t in token.subtree if t.lower_ in _SUBSET_WORDS and t.i > token.i]
+        # The subset words after `token` in its phrase (its subtree: the words it is an ancestor of).
+        subset = [i for i in self.subset_words if i > token.i and token.is_ancestor(token.doc[i])]
         for conjunct in conjuncts(token):
             if subset and conjunct.i > min(subset):
                 continue
@@ -143,7 +156,7 @@ class ArgumentResolver:
 
     def _phrase_entity(self, token: Token, depth: int) -> str | None:
         level = [token]
-        for _ in range(depth + 1):
+        for below in range(depth, -1, -1):
             if not level:
                 return None
             # An apposed name is the phrase's referent ("le secrétaire de l'ONU, António Guterres").
@@ -154,16 +167,20 @@ class ArgumentResolver:
             adjectives = [e for t in level if (e := self.demonym(t)) is not None]
             if adjectives:
                 return adjectives[0]
-            level = [
-                c
-                for t in level
-                for c in t.children
-                if c.dep_ not in _CLAUSE_DEPS
-                and case_of(c) not in _SCENE_CASES
-                and case_of(c) not in _EXCLUDED_CASES
-                and not (case_of(c) in _PLACE_A and self._sub_national(c))
-            ]
+            if below:  # the last level's dependents are not searched: not worth building
+                level = [
+                    c for t in level for c in t.children if c.dep_ not in _CLAUSE_DEPS and self._searched(c)
+                ]
         return None
+
+    def _searched(self, phrase: Token) -> bool:
+        """Whether a dependent phrase may name the participant: not a place, time or subset phrase."""
+        case = case_of(phrase)
+        return (
+            case not in _SCENE_CASES
+            and case not in _EXCLUDED_CASES
+            and not (case in _PLACE_A and self._sub_national(phrase))
+        )
 
     def _sub_national(self, token: Token) -> bool:
         """A city or region ("des civils au Darfour": where, not who); a country after "à" can be a

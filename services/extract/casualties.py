@@ -10,11 +10,14 @@ Vague quantities ("des dizaines de morts") give no figure.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Final
 
-from spacy.tokens import Span, Token
+import numpy as np
+from spacy.tokens import Doc, Span, Token
 
 from services.extract.lexicon import cue
+from services.extract.token_arrays import is_one_of, word_ids
 
 _NUMBER_WORDS: Final = {
     "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,
@@ -62,14 +65,25 @@ class CasualtyReader:
         self.killed_verbs = cue(lang, "killed_verb")
         self.injured_verbs = cue(lang, "injured_verb")
         self.person_nouns = cue(lang, "person_noun")
+        self._number_word_ids = word_ids(_NUMBER_WORDS.get(lang, {}))
 
-    def figures(self, sentence: Span) -> dict[str, int]:
-        """{"killed": n, "injured": m} for the tolls the sentence states (keys absent when none)."""
+    def numbers(self, doc: Doc) -> list[int]:
+        """The indices of the tokens of `doc` that may spell a number (`number_value`), in order: those
+        not made of letters only, and the number words. Read from the token arrays: spaCy builds a
+        Token object for each word a sentence is walked through, and few words are numbers."""
+        rows = doc.to_array(["IS_ALPHA", "LOWER"])
+        return np.flatnonzero((rows[:, 0] == 0) | is_one_of(rows[:, 1], self._number_word_ids)).tolist()
+
+    def figures(self, sentence: Span, numbers: Iterable[int]) -> dict[str, int]:
+        """{"killed": n, "injured": m} for the tolls the sentence states (keys absent when none).
+        `numbers`: the indices of the sentence's tokens that may spell a number (see `numbers`)."""
         found: dict[str, int] = {}
-        for token in sentence:
+        doc = sentence.doc
+        for index in numbers:
+            token = doc[index]
             # Taggers call figures NUM or DET ("1 200 personnes"): any number attached to a word counts.
-            value = number_value(token, self.lang) if token.head.i != token.i else None
-            if value is None:
+            value = number_value(token, self.lang)
+            if value is None or token.head.i == token.i:
                 continue
             kind = self._kind(token.head)
             if kind is not None:

@@ -18,11 +18,13 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import itertools
 import re
 from typing import Final
 
 from spacy.tokens import Token
 
+from services.extract.morphology import feature
 from services.extract.results import TextSpan
 
 _TEMPORAL_DEPS: Final = frozenset({"obl:mod", "obl", "nmod", "advmod", "obl:tmod", "nmod:tmod", "obj"})
@@ -35,16 +37,16 @@ _PAST_WORDS: Final = re.compile(r"\b(derni[eè]re?s?|pass[ée]e?s?|last)\b")
 _NIGHT_SPAN: Final = re.compile(r"\bnuit (?:de|du) (\w+) (?:à|au) (\w+)")
 _YEAR: Final = re.compile(r"\b(19|20)\d{2}\b")
 _LANGUAGES: Final = ["fr", "en"]
+_MAX_PHRASE: Final = 12  # words: of a longer dependent only its head word is read
 
 
 def tense_of(verb: Token) -> str:
     """ "future" (future tense, conditional, or a modal/aspect auxiliary in them), "past" (past tense,
     compound past), or "" (present, unknown)."""
     tokens = [verb, *(c for c in verb.children if c.dep_.startswith("aux"))]
-    morphs = [t.morph for t in tokens]
-    if any("Fut" in m.get("Tense", []) or "Cnd" in m.get("Mood", []) for m in morphs):
+    if any("Fut" in feature(t, "Tense") or "Cnd" in feature(t, "Mood") for t in tokens):
         return "future"
-    if any("Past" in m.get("Tense", []) or "Imp" in m.get("Tense", []) for m in morphs):
+    if any("Past" in feature(t, "Tense") or "Imp" in feature(t, "Tense") for t in tokens):
         return "past"
     return ""
 
@@ -76,8 +78,8 @@ def _expression(phrase: Token, time_words: frozenset[str], *, shallow: bool = Fa
     if shallow:
         timed = [c for c in phrase.children if c.lemma_.lower() in time_words or c.lower_ in time_words]
         return _expression(timed[0], time_words) if timed else None
-    tokens = list(phrase.subtree)
-    if len(tokens) > 12:
+    tokens = list(itertools.islice(phrase.subtree, _MAX_PHRASE + 1))  # a clause can be long: stop early
+    if len(tokens) > _MAX_PHRASE:
         tokens = [phrase]
     timed = [t for t in tokens if t.lemma_.lower() in time_words or t.lower_ in time_words]
     if not timed:

@@ -155,9 +155,10 @@ def _entity(cluster: list[_Member], linker: Linker) -> EntityResult:
         sorted({TextSpan(m.candidate.text, m.candidate.start, m.candidate.end) for m in cluster},
                key=lambda s: (s.start, s.end))
     )  # fmt: skip
-    known = Counter(m.canonical for m in cluster if m.canonical is not None).most_common(1)
-    if known:
-        canonical = known[0][0]
+    canonicals = [m.canonical for m in cluster if m.canonical is not None]
+    if canonicals:
+        # The most frequent, the first on ties (what Counter.most_common(1) gives, without a Counter).
+        canonical = max(dict.fromkeys(canonicals), key=canonicals.count)
         return EntityResult(
             canonical.id, canonical.name, canonical.type.value, mentions,
             canonical.kb_id, canonical.lat, canonical.lon,

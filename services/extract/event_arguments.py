@@ -24,6 +24,7 @@ from services.extract.arguments import (
 )
 from services.extract.lexicon import Trigger, cue
 from services.extract.modality import Found
+from services.extract.morphology import feature
 from services.extract.subjects import subject_entities
 
 EMBEDDING_TYPES: Final = frozenset({PloverType.REQUEST, PloverType.REJECT, PloverType.THREATEN})
@@ -52,7 +53,7 @@ class ArgumentReader:
 
     def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
         token = item.token
-        passive = any(c.dep_ == "aux:pass" for c in token.children) or "Pass" in token.morph.get("Voice", [])
+        passive = any(c.dep_ == "aux:pass" for c in token.children) or "Pass" in feature(token, "Voice")
         for child in token.children:
             case = case_of(child)
             if child.dep_ == "obl:agent" or (child.dep_ in OBLIQUE_DEPS and case in AGENT_CASES):

@@ -32,9 +32,12 @@ same type has one with the same actor (or target) and more detail.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from bisect import bisect_left
+from collections.abc import Iterable
 from typing import Final
 
+import numpy as np
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from services.contracts.models import PloverType
@@ -62,6 +65,8 @@ _NEEDS_ACTOR: Final = frozenset(
      PloverType.SUPPORT}
 )  # fmt: skip
 MAX_PAIRS: Final = 6
+_VERB: Final = get_string_id("VERB")
+_NOUN: Final = get_string_id("NOUN")
 
 
 class EventRules:
@@ -74,16 +79,36 @@ class EventRules:
         self.arguments = ArgumentReader(lang)
         self.casualties = CasualtyReader(lang)
         self.time_words = cue(lang, "time_word")
+        # The lexicon's lemmas, as strings and as spaCy string ids (`candidates`).
+        self._forms = frozenset(lemma for lemma, _ in self.lexicon)
+        self._form_ids = frozenset(get_string_id(form) for form in self._forms)
 
-    def extract(
-        self, doc: Doc, resolver: ArgumentResolver, skip_sentence: Callable[[Span], bool]
-    ) -> list[EventResult]:
-        """The events of `doc` (see the module docstring), in text order."""
+    def extract(self, doc: Doc, sentences: Iterable[Span], resolver: ArgumentResolver) -> list[EventResult]:
+        """The events of `doc` read in `sentences` (its sentences in the pipeline's language, in text
+        order; see the module docstring), in text order."""
+        candidates, numbers = self.candidates(doc), self.casualties.numbers(doc)
         found: list[EventResult] = []
-        for sentence in doc.sents:
-            if not skip_sentence(sentence):
-                found.extend(self._sentence_events(sentence, resolver))
+        for sentence in sentences:
+            found.extend(
+                self._sentence_events(
+                    sentence, _within(candidates, sentence), _within(numbers, sentence), resolver
+                )
+            )
         return deduplicate(merge_bare(found))
+
+    def candidates(self, doc: Doc) -> list[int]:
+        """The indices of the tokens `match` may accept, in order: a superset read from the token arrays
+        (a verb or noun whose lower-case form or lemma is a lemma of the lexicon). A spaCy Token is an
+        object built on each access, and its strings are looked up: only these few tokens need one."""
+        rows = doc.to_array(["POS", "LOWER", "LEMMA"])
+        verbal = np.flatnonzero((rows[:, 0] == _VERB) | (rows[:, 0] == _NOUN))
+        strings = doc.vocab.strings
+        words = zip(verbal.tolist(), rows[verbal, 1].tolist(), rows[verbal, 2].tolist(), strict=True)
+        return [
+            index
+            for index, lower, lemma in words
+            if lower in self._form_ids or strings[lemma].lower() in self._forms
+        ]
 
     def match(self, token: Token) -> Trigger | None:
         """The trigger `token` is, if any (lemma and POS in the lexicon, constraints hold)."""
@@ -104,10 +129,17 @@ class EventRules:
             objects.append(token.head)
         return any(o.lemma_.lower() in words or o.lower_ in words for o in objects)
 
-    def _sentence_events(self, sentence: Span, resolver: ArgumentResolver) -> list[EventResult]:
+    def _sentence_events(
+        self, sentence: Span, candidates: list[int], numbers: list[int], resolver: ArgumentResolver
+    ) -> list[EventResult]:
+        """The events of one sentence. `candidates`, `numbers`: the indices of its tokens that may be
+        triggers (`EventRules.candidates`) or spell numbers (`CasualtyReader.numbers`)."""
         # A word inside a name ("Groupe de soutien à l'islam") is not a trigger.
+        doc = sentence.doc
         matched = {
-            t.i: m for t in sentence if resolver.entity_at(t) is None and (m := self.match(t)) is not None
+            i: m
+            for i in candidates
+            if resolver.token_entity.get(i) is None and (m := self.match(doc[i])) is not None
         }
         found: dict[int, Found] = {}
         folded: set[int] = set()
@@ -127,8 +159,9 @@ class EventRules:
                 self.arguments.noun_arguments(item, resolver, matched)
             else:
                 self.arguments.verb_arguments(item, resolver, found)
-            self.modality.assess(item, matched)
-        figures = self.casualties.figures(sentence)
+        # Only ASSAULT events carry casualty figures: the other sentences need not read them.
+        assault = any(f.trigger.type == PloverType.ASSAULT for f in found.values())
+        figures = self.casualties.figures(sentence, numbers) if assault else {}
         events = []
         for item in found.values():
             token = item.token
@@ -139,7 +172,9 @@ class EventRules:
                 continue
             if item.location is None and item.trigger.type in _SCENE_TYPES:
                 item.location = scene_place(token, resolver)
-            events.extend(self._events(item, sentence, figures))
+            if _reportable(item, figures):
+                self.modality.assess(item, matched)
+                events.extend(self._events(item, sentence, figures))
         return events
 
     # -- assembly -------------------------------------------------------------------------------
@@ -150,18 +185,19 @@ class EventRules:
         if item.self_negated and kind in _REFUSED_TYPES:
             kind, negated = PloverType.REJECT, False
         attributes = tuple(sorted(figures.items())) if kind == PloverType.ASSAULT else ()
-        timing = time_expression(item.token, self.time_words)
-        when, tense = timing if timing is not None else (None, "")
         actors: list[str | None] = [*item.actors] or [None]
         targets: list[str | None] = [*item.targets] or [None]
-        pairs = [(a, t) for a in actors for t in targets][:MAX_PAIRS]
+        # An actor is not its own target.
+        pairs = [(a, None if a is not None and a == t else t) for a in actors for t in targets][:MAX_PAIRS]
+        unreal = negated or item.hypothetical
+        kept = [(a, t) for a, t in pairs if _keep(kind, item.location, a, t, attributes, unreal)]
+        if not kept:
+            return []  # before the time expression: looking for it walks the parse
+        timing = time_expression(item.token, self.time_words)
+        when, tense = timing if timing is not None else (None, "")
         token = item.token
         events = []
-        for actor, target in pairs:
-            if actor is not None and actor == target:
-                target = None
-            if not _keep(kind, item.location, actor, target, attributes, negated or item.hypothetical):
-                continue
+        for actor, target in kept:
             events.append(
                 EventResult(
                     type=kind.value,
@@ -179,6 +215,24 @@ class EventRules:
                 )
             )
         return events
+
+
+def _reportable(item: Found, figures: dict[str, int]) -> bool:
+    """Whether `item` can give an event whatever its modality: it names a participant, or it is an
+    ASSAULT with casualty figures or a scene event with a place (see `_keep`). Many triggers (two in
+    five in the sample articles) do not, and reading their modality is skipped."""
+    kind = item.trigger.type
+    return bool(
+        item.actors
+        or item.targets
+        or (kind == PloverType.ASSAULT and figures)
+        or (kind in _SCENE_TYPES and item.location is not None)
+    )
+
+
+def _within(indices: list[int], sentence: Span) -> list[int]:
+    """The indices of `indices` (sorted) that fall inside `sentence`."""
+    return indices[bisect_left(indices, sentence.start) : bisect_left(indices, sentence.end)]
 
 
 def _keep(

@@ -80,8 +80,8 @@ class AliasTable:
         self._by_id: dict[str, Canonical] = {}
         for _, canonical in rows:
             self._by_id.setdefault(canonical.id, canonical)
-        ordered = sorted(self._by_alias, key=len, reverse=True)
-        self._pattern = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(a) for a in ordered) + r")(?![\w-])")
+        ordered = sorted(self._by_alias, key=len, reverse=True)  # the longest alias at a place wins
+        self._pattern = re.compile(rf"{_first_of(ordered)}(?<![\w.-])({_alternation(ordered)})(?![\w-])")
 
     def lookup(self, name: str) -> Canonical | None:
         """The canonical entity `name` denotes, or None when it is not a known alias."""
@@ -99,6 +99,21 @@ class AliasTable:
         ]
 
 
+def _alternation(names: list[str]) -> str:
+    """A regex alternation of `names` matching exactly what `"|".join(names)` matches, in the same order
+    of preference, but grouped by first character: `re` tries the alternatives of a group one by one,
+    so one flat group of ~450 aliases tried at every position of an article cost ~0.7 ms."""
+    groups: dict[str, list[str]] = {}
+    for name in names:
+        groups.setdefault(name[:1], []).append(re.escape(name[1:]))
+    return "|".join(f"{re.escape(first)}(?:{'|'.join(rests)})" for first, rests in groups.items())
+
+
+def _first_of(names: list[str]) -> str:
+    """A lookahead for the first characters of `names` (non-empty): most positions fail at once."""
+    return f"(?=[{re.escape(''.join(sorted({name[:1] for name in names})))}])"
+
+
 @functools.cache
 def alias_table() -> AliasTable:
     """The table of `data/aliases.tsv` (parsed once per process)."""
@@ -107,7 +122,7 @@ def alias_table() -> AliasTable:
 
 class Linker:
     """Names -> `Canonical` through the alias table, the gazetteer and the known people (see the
-    module docstring). Results are cached per (name, label)."""
+    module docstring). `lookup` and `name_key` results are cached per (name, label or type)."""
 
     def __init__(self, aliases: AliasTable, places: Gazetteer) -> None:
         self.aliases = aliases
@@ -117,6 +132,7 @@ class Linker:
             self._people.setdefault(person_key(row.alias), Canonical(row.id, row.name, EntityType.PER))
         self._full_names = [key for key in self._people if " " in key]
         self.lookup = functools.lru_cache(maxsize=65536)(self._lookup)
+        self.name_key = functools.lru_cache(maxsize=65536)(self._name_key)
 
     def _lookup(self, name: str, label: str | None = None) -> Canonical | None:
         known = self.aliases.lookup(name)
@@ -186,7 +202,7 @@ class Linker:
         place = self.places.country_by_code(code)
         return self._place(place) if place is not None else None
 
-    def name_key(self, name: str, entity_type: EntityType) -> str:
+    def _name_key(self, name: str, entity_type: EntityType) -> str:
         """The id of a name nothing links (see the module docstring)."""
         if entity_type == EntityType.PER:
             return f"per:{slugify(person_key(name)) or 'unnamed'}"

@@ -91,6 +91,11 @@ def _norm(text: str) -> str:
     return text.lower().replace("’", "'")
 
 
+def _text(span: Span, text: str) -> str:
+    """`span.text`, sliced from its document's text `text`."""
+    return text[span.start_char : span.end_char]
+
+
 def _is_acronym(text: str) -> bool:
     letters = [c for c in text if c.isalpha()]
     return 2 <= len(text) <= _MAX_ACRONYM and len(letters) >= 2 and all(c.isupper() for c in letters)
@@ -115,21 +120,22 @@ class MentionRules:
         self.roles = cue(self.lang, "role")
         self.role_modifiers = cue(self.lang, "role_modifier")
 
-    def candidates(self, spans: Iterable[Span]) -> list[Candidate]:
-        """Clean mentions of the NER spans, in text order; dropped spans leave nothing."""
+    def candidates(self, spans: Iterable[Span], text: str) -> list[Candidate]:
+        """Clean mentions of the NER spans, in text order; dropped spans leave nothing. `text`: the
+        document's text (`Doc.text`, read once: `Span.text` joins the span's tokens on every access)."""
         found = []
         for span in spans:
             label = _LABEL_MAP.get(span.label_, span.label_)
             if label in ENTITY_LABELS:
-                for part in self._split_places(span, label):
-                    candidate = self.normalise(part, label)
+                for part in self._split_places(span, label, text):
+                    candidate = self.normalise(part, label, text)
                     if candidate is not None:
                         found.append(candidate)
         return found
 
-    def _split_places(self, span: Span, label: str) -> list[Span]:
+    def _split_places(self, span: Span, label: str, text: str) -> list[Span]:
         """A LOC span the model ran across a place preposition ("Soudan au Caire") is two places."""
-        if label != "LOC" or self.aliases.lookup(span.text) is not None:
+        if label != "LOC" or self.aliases.lookup(_text(span, text)) is not None:
             return [span]
         doc, parts, start = span.doc, [], span.start
         for index in range(span.start + 1, span.end - 1):
@@ -139,32 +145,33 @@ class MentionRules:
         parts.append(doc[start : span.end])
         return parts
 
-    def normalise(self, span: Span, label: str) -> Candidate | None:
-        """The clean mention of one NER span, or None when the span is not a name."""
+    def normalise(self, span: Span, label: str, text: str) -> Candidate | None:
+        """The clean mention of one NER span of the document of text `text`, or None when the span is
+        not a name."""
         doc = span.doc
         start, end = span.start, span.end
-        if self.aliases.lookup(span.text) is not None:
-            return self._make(doc, start, end, label)
+        if self.aliases.lookup(_text(span, text)) is not None:
+            return self._make(span, label, text)
         start, end, acronym = self._cut_parenthesis(doc, start, end)
         start, end = self._trim(doc, start, end, label)
         if start >= end:
             return None
         if self._is_role(doc, start, end):
-            return self._apposed_name(doc, start, end)
+            return self._apposed_name(doc, start, end, text)
         if label == "PER":
             start = self._skip_leading(doc, start, end, roles=True)
         elif label in ("LOC", "MISC"):
             start = self._skip_leading(doc, start, end, roles=False)
-        if start >= end or not self._plausible(doc[start:end]):
+        if start >= end:
             return None
-        return self._make(doc, start, end, label, acronym)
+        name = doc[start:end]  # a Span is costly to build: one for both checking and making
+        return self._make(name, label, text, acronym) if self._plausible(name, text) else None
 
     def _make(
-        self, doc: Doc, start: int, end: int, label: str, acronym: tuple[str, int, int] | None = None
+        self, span: Span, label: str, text: str, acronym: tuple[str, int, int] | None = None
     ) -> Candidate:
-        span = doc[start:end]
         words = tuple(t.text for t in span)
-        return Candidate(span.text, span.start_char, span.end_char, label, words, acronym)
+        return Candidate(_text(span, text), span.start_char, span.end_char, label, words, acronym)
 
     def _cut_parenthesis(
         self, doc: Doc, start: int, end: int
@@ -205,16 +212,17 @@ class MentionRules:
     def _is_role(self, doc: Doc, start: int, end: int) -> bool:
         return self._role_at(doc, start, end)
 
-    def _apposed_name(self, doc: Doc, start: int, end: int) -> Candidate | None:
+    def _apposed_name(self, doc: Doc, start: int, end: int, text: str) -> Candidate | None:
         """The proper name ending a role span ("ministre ... Kuleba"), if one is apposed to it."""
         first = end
         while first > start and _capitalised(doc[first - 1]) and doc[first - 1].pos_ in ("PROPN", "X"):
             first -= 1
         if first in (end, start) or doc[first - 1].pos_ in ("ADP", "DET", "PUNCT"):
             return None
-        if self.aliases.lookup(doc[first:end].text) is not None:
+        name = doc[first:end]
+        if self.aliases.lookup(_text(name, text)) is not None:
             return None
-        return self._make(doc, first, end, "PER")
+        return self._make(name, "PER", text)
 
     def _skip_leading(self, doc: Doc, start: int, end: int, *, roles: bool) -> int:
         """Skip leading lower-case words (and, for people, roles and honorifics of any case)."""
@@ -230,8 +238,8 @@ class MentionRules:
                 break
         return index
 
-    def _plausible(self, span: Span) -> bool:
-        text = span.text
+    def _plausible(self, span: Span, doc_text: str) -> bool:
+        text = _text(span, doc_text)
         if sum(c.isalnum() for c in text) < 2 or not any(c.isupper() for c in text):
             return False
         if len(span) == 1:

@@ -19,6 +19,7 @@ from spacy.tokens import Token
 
 from services.contracts.models import PloverType
 from services.extract.lexicon import Trigger, cue
+from services.extract.morphology import feature
 
 _COMPLEMENT_DEPS: Final = frozenset({"xcomp", "obj", "acl", "nsubj:pass", "ccomp", "obl:arg"})
 _NEGATION_DEPS: Final = frozenset({"advmod", "det", "case", "mark", "advmod:neg", "nsubj"})
@@ -58,12 +59,6 @@ def governors(token: Token) -> list[Token]:
     return chain
 
 
-def conditional(token: Token) -> bool:
-    """Conditional mood on the token or one of its auxiliaries ("pourrait", "aurait frappé")."""
-    tokens = [token, *(c for c in token.children if c.dep_.startswith("aux"))]
-    return any("Cnd" in t.morph.get("Mood", []) for t in tokens)
-
-
 class Modality:
     """The negation and hypothesis rules for one pipeline language."""
 
@@ -81,9 +76,7 @@ class Modality:
             if child.dep_ not in _NEGATION_DEPS:
                 continue
             lower = child.lower_.replace("’", "'")
-            if lower in self.negations or (
-                child.dep_ != "nsubj" and "Neg" in child.morph.get("Polarity", [])
-            ):
+            if lower in self.negations or (child.dep_ != "nsubj" and "Neg" in feature(child, "Polarity")):
                 return True
         return False
 
@@ -107,13 +100,21 @@ class Modality:
                 hypothetical = True
             if governor.i in matched and matched[governor.i].type == PloverType.AGREE:
                 hypothetical = True
-        if any(conditional(t) or self._condition_or_purpose(t) for t in [token, *item.governors]):
+        if any(self._hypothetical_here(t) for t in [token, *item.governors]):
             hypothetical = True
         item.negated, item.hypothetical = negated, hypothetical
 
-    def _condition_or_purpose(self, token: Token) -> bool:
+    def _hypothetical_here(self, token: Token) -> bool:
+        """Conditional mood on `token` or one of its auxiliaries ("pourrait", "aurait frappé"), a
+        condition or purpose marker on it ("si", "pour"), or for a noun a condition word governing it
+        ("en cas de"). One pass over the dependents: spaCy rebuilds them on every walk."""
+        if "Cnd" in feature(token, "Mood"):
+            return True
         for child in token.children:
-            if child.dep_ == "mark" and (child.lower_ in self.conditions or child.lower_ in self.purposes):
+            dep = child.dep_
+            if dep.startswith("aux") and "Cnd" in feature(child, "Mood"):
+                return True
+            if dep == "mark" and (child.lower_ in self.conditions or child.lower_ in self.purposes):
                 return True
         head = token.head
         return token.pos_ == "NOUN" and head.i != token.i and head.lemma_.lower() in self.conditions

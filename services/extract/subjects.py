@@ -16,6 +16,7 @@ from typing import Final
 from spacy.tokens import Token
 
 from services.extract.arguments import ArgumentResolver, case_of, relative_antecedent
+from services.extract.morphology import feature
 
 _SUBJECT_DEPS: Final = frozenset({"nsubj", "expl:subj"})
 _CLIMB_DEPS: Final = frozenset({"xcomp", "conj", "advcl"})
@@ -42,7 +43,7 @@ def subject_entities(verb: Token, resolver: ArgumentResolver) -> list[str]:
                 current = current.head
             continue
         head = current.head
-        if current.dep_ == "acl" and "Inf" in current.morph.get("VerbForm", []) and head.dep_ == "obj":
+        if current.dep_ == "acl" and "Inf" in feature(current, "VerbForm") and head.dep_ == "obj":
             current = head.head  # "[X revoit] les mesures pour intensifier": X intensifies
             continue
         return _misparsed_subject(current, resolver)
@@ -82,7 +83,7 @@ def _misparsed_subject(verb: Token, resolver: ArgumentResolver) -> list[str]:
 
 
 def _subject(subject: Token, verb: Token, resolver: ArgumentResolver) -> list[str]:
-    if "Rel" in subject.morph.get("PronType", []):
+    if "Rel" in feature(subject, "PronType"):
         antecedent = relative_antecedent(subject)
         return resolver.entities(antecedent) if antecedent is not None else []
     if subject.pos_ == "PRON":

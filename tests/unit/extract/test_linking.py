@@ -1,5 +1,7 @@
 """Stable ids: `<type>:<slug>`, the same in every article; known names take the alias table's id."""
 
+import re
+
 import pytest
 
 from services.contracts.models import EntityType
@@ -52,3 +54,13 @@ def test_find_in_matches_exact_aliases_only() -> None:
         (114, 118, "org:nato"),
         (127, 129, "loc:united-states"),
     ]
+
+
+def test_find_in_matches_what_one_plain_alternation_of_the_aliases_matches() -> None:
+    # find_in groups the aliases by first letter for speed: same matches, longest alias first.
+    aliases = sorted(dict.fromkeys(row.alias for row in alias_rows()), key=len, reverse=True)
+    plain = re.compile(r"(?<![\w.-])(" + "|".join(re.escape(a) for a in aliases) + r")(?![\w-])")
+    text = " ".join(f"{a}, l'{a}-{a} ({a}.{a}) {a}s" for a in aliases)
+    expected = [(m.start(), m.end()) for m in plain.finditer(text)]
+    assert len(expected) > 2 * len(aliases)
+    assert [(start, end) for start, end, _ in alias_table().find_in(text)] == expected

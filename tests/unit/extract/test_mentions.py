@@ -23,7 +23,7 @@ def span_mention(
     doc: Doc = nlp(text)
     span = doc.char_span(start, end, alignment_mode="expand")
     assert span is not None
-    candidate = rules.normalise(span, label)
+    candidate = rules.normalise(span, label, text)
     if candidate is None:
         return None
     assert text[candidate.start : candidate.end] == candidate.text
@@ -81,7 +81,7 @@ def test_a_title_followed_by_a_name_keeps_the_name_as_a_person(nlp: Language, ru
     start = text.index(span)
     found = nlp(text).char_span(start, start + len(span))
     assert found is not None
-    candidate = rules.normalise(found, "ORG")
+    candidate = rules.normalise(found, "ORG", text)
     assert candidate is not None
     assert (candidate.text, candidate.label) == ("Lindner", "PER")
 

@@ -1,0 +1,82 @@
+"""The language check: grammar words settle the plain sentences, lingua judges the doubtful rest."""
+
+import pytest
+
+from services.extract import language
+from services.extract.language import grammar_words, is_foreign, plainly_in
+
+FRENCH = "Le Hamas a accusé Israël de saboter les efforts de paix dans la région."
+ENGLISH = "The United States attacked Iraq in 2003 after months of tension with the Iraqi regime."
+
+
+@pytest.fixture
+def lingua_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The sentences `is_foreign` hands to lingua (the real detector still answers)."""
+    real = language._detector()
+    calls: list[str] = []
+
+    class Recording:
+        def compute_language_confidence_values(self, text: str) -> object:
+            calls.append(text)
+            return real.compute_language_confidence_values(text)
+
+    def detector() -> Recording:
+        return Recording()
+
+    monkeypatch.setattr(language, "_detector", detector)
+    return calls
+
+
+def test_a_plain_french_sentence_is_settled_without_lingua(lingua_calls: list[str]) -> None:
+    assert plainly_in(FRENCH, "fr")
+    assert not is_foreign(FRENCH, "fr")
+    assert lingua_calls == []
+
+
+def test_an_english_sentence_goes_to_lingua_and_is_foreign(lingua_calls: list[str]) -> None:
+    assert not plainly_in(ENGLISH, "fr")
+    assert is_foreign(ENGLISH, "fr")
+    assert lingua_calls == [ENGLISH]
+
+
+def test_the_check_works_for_an_english_pipeline_too(lingua_calls: list[str]) -> None:
+    assert plainly_in(ENGLISH, "en")
+    assert not is_foreign(ENGLISH, "en")
+    assert not plainly_in(FRENCH, "en")
+    assert is_foreign(FRENCH, "en")
+    assert lingua_calls == [FRENCH]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        # A grammar word only another language has: a quotation in English.
+        "Le président a déclaré « we will never give up » devant les députés de la nation.",
+        # Only words French shares with Spanish (que, la, de, se): nothing distinctive.
+        "Dijo que la ciudad de Madrid se rendirá pronto.",
+        # Too few grammar words to judge.
+        "Volodymyr Zelensky rencontre Emmanuel Macron à Paris.",
+    ],
+)
+def test_doubtful_sentences_are_left_to_lingua(sentence: str) -> None:
+    assert not plainly_in(sentence, "fr")
+
+
+def test_letters_glued_to_digits_are_not_words() -> None:
+    # "2e" and "3e" would otherwise read as the Italian and Portuguese "e".
+    assert plainly_in("Le 2e régiment et la 3e brigade sont arrivés dans la ville.", "fr")
+
+
+def test_distinctive_and_contrary_words_follow_from_the_lists() -> None:
+    french = grammar_words("fr")
+    assert {"une", "dans", "été"} <= french.distinctive
+    assert not {"la", "de", "que"} & french.distinctive  # Spanish or Italian too
+    assert {"the", "und", "los"} <= french.contrary
+    assert not {"la", "de", "que"} & french.contrary
+    assert french.distinctive <= french.own
+
+
+def test_short_sentences_and_unknown_languages_are_never_foreign(lingua_calls: list[str]) -> None:
+    assert not is_foreign("During the meeting.", "fr")
+    assert not is_foreign(ENGLISH, "xx")
+    assert lingua_calls == []
