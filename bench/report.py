@@ -75,7 +75,7 @@ def table(result: dict[str, Any]) -> str:
          f"tree {r['extract_tree_rss_mb_max']:.0f} MB", _verdict(r, "extract_rss_mb_max")),
     ]  # fmt: skip
     for key, label in (("cpu_cores_pipeline", "(b)"), ("cpu_cores_pipeline_1worker", "(f)"),
-                       ("cpu_cores_store", "(c)")):  # fmt: skip
+                       ("cpu_cores_store", "(c)"), ("cpu_cores_ingest", "(d)")):  # fmt: skip
         if key in r:
             rows.append((f"    {label} cores used", "", _cores(r[key]), ""))
     for name, peak in sorted(r["rss_mb"].items()):

@@ -136,8 +136,12 @@ class Bench:
         articles = self.corpus(INGEST_START, self.s.ingest_articles, "ingest")
         load.burst(stack.ingest_url, self.corpus(INGEST_START - 1000, 200, "ingest-warm"))
         log(f"(d) ingest alone: {len(articles)} articles in batches of {load.BATCH}")
-        rate = load.burst(stack.ingest_url, articles, concurrency=INGEST_CONCURRENCY).rate
-        self.result["ingest_articles_per_s"] = round(rate, 1)
+        before = cpu.snapshot(stack.pids())
+        burst = load.burst(stack.ingest_url, articles, concurrency=INGEST_CONCURRENCY)
+        self.result["cpu_cores_ingest"] = cpu.shares(
+            before, cpu.snapshot(stack.pids()), burst.finished - burst.started
+        )
+        self.result["ingest_articles_per_s"] = round(burst.rate, 1)
         stack.stop_all()
 
     def pipeline(self) -> str:
