@@ -88,6 +88,7 @@ entities = Table(
     Column("lat", Double),
     Column("lon", Double),
     Column("first_seen", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    # When an article naming the entity was last stored, to the minute (bulk.merge_entities says why).
     Column("last_seen", DateTime(timezone=True), nullable=False, server_default=func.now()),
     CheckConstraint(_in("type", ENTITY_TYPES), name="type"),
     Index(None, "type", "name"),
