@@ -9,13 +9,8 @@ process. A sentence is foreign only when it has enough words to judge (`MIN_WORD
 confident (`MIN_CONFIDENCE`) in another language: names alone ("RIA Novosti") never qualify.
 
 Most sentences of an article plainly are in its language, and lingua for each (~20 an article)
-would cost as much as all the other rules together: `plainly_in` settles those first from grammar
-words alone (cue list `function_word` of data/cues.tsv); only the doubtful rest goes to lingua. It is
-conservative: a sentence needs `PLAIN_WORDS` grammar words of the expected language, among them at
-least `PLAIN_DISTINCTIVE` different words that no other checked language has ("une", "été",
-"dans"; "la", "de" or "que" could be Spanish), and not one grammar word that only another checked
-language has ("the", "und", "los"). A quotation in another language, or a sentence made only of
-words several languages share, goes to lingua.
+would cost as much as all the other rules together: `services.common.grammar_words.plainly_in`
+settles those first from grammar words alone; only the doubtful rest goes to lingua.
 """
 
 from __future__ import annotations
@@ -23,17 +18,14 @@ from __future__ import annotations
 import functools
 import itertools
 import re
-from dataclasses import dataclass
 from typing import Final
 
 from lingua import IsoCode639_1, Language, LanguageDetector, LanguageDetectorBuilder
 
-from services.extract.lexicon import cue
+from services.common.grammar_words import plainly_in
 
 MIN_WORDS: Final = 5
 MIN_CONFIDENCE: Final = 0.8
-PLAIN_WORDS: Final = 4
-PLAIN_DISTINCTIVE: Final = 1
 # Languages wire copy is commonly mixed with; more would cost memory for no gain in French news.
 _CANDIDATES: Final = (
     Language.FRENCH,
@@ -44,11 +36,7 @@ _CANDIDATES: Final = (
     Language.PORTUGUESE,
     Language.DUTCH,
 )
-_CODES: Final = tuple(language.iso_code_639_1.name.lower() for language in _CANDIDATES)
 _WORD: Final = re.compile(r"[^\W\d_]{2,}")
-# Runs of word characters; only those made of letters are words: the "e" of "2e" or the "er" of "1er"
-# is no grammar word.
-_RUN: Final = re.compile(r"\w+")
 
 
 @functools.cache
@@ -63,41 +51,9 @@ def _language_of(code: str) -> Language | None:
         return None
 
 
-@dataclass(frozen=True, slots=True)
-class GrammarWords:
-    """The grammar words `plainly_in` weighs for one expected language.
-
-    `own`: the language's; `distinctive`: those of them no other checked language has; `contrary`: the
-    other checked languages' that the language does not have.
-    """
-
-    own: frozenset[str]
-    distinctive: frozenset[str]
-    contrary: frozenset[str]
-
-
-@functools.cache
-def grammar_words(lang: str) -> GrammarWords:
-    """The grammar words of `lang` against the other checked languages (data/cues.tsv, built once)."""
-    own = cue(lang, "function_word")
-    others = frozenset().union(*(cue(code, "function_word") for code in _CODES if code != lang))
-    return GrammarWords(own, own - others, others - own)
-
-
 def _has_words(sentence: str, count: int) -> bool:
     """Whether `sentence` has at least `count` words of two letters or more (stops at the count-th)."""
     return next(itertools.islice(_WORD.finditer(sentence), count - 1, None), None) is not None
-
-
-def plainly_in(sentence: str, lang: str) -> bool:
-    """True when the grammar words of `sentence` settle that it is in `lang` (see the module
-    docstring); False means "ask lingua", not "foreign". Pure and cheap (no model)."""
-    words = grammar_words(lang)
-    found = [run for run in _RUN.findall(sentence.lower()) if run.isalpha()]
-    if not words.contrary.isdisjoint(found):
-        return False
-    own = [word for word in found if word in words.own]
-    return len(own) >= PLAIN_WORDS and len(words.distinctive.intersection(own)) >= PLAIN_DISTINCTIVE
 
 
 def is_foreign(sentence: str, expected_lang: str) -> bool:

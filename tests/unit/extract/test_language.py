@@ -1,9 +1,10 @@
-"""The language check: grammar words settle the plain sentences, lingua judges the doubtful rest."""
+"""The sentence language check: grammar words settle the plain sentences, lingua judges the doubtful rest."""
 
 import pytest
 
+from services.common.grammar_words import plainly_in
 from services.extract import language
-from services.extract.language import grammar_words, is_foreign, plainly_in
+from services.extract.language import is_foreign
 
 FRENCH = "Le Hamas a accusé Israël de saboter les efforts de paix dans la région."
 ENGLISH = "The United States attacked Iraq in 2003 after months of tension with the Iraqi regime."
@@ -45,35 +46,6 @@ def test_the_check_works_for_an_english_pipeline_too(lingua_calls: list[str]) ->
     assert not plainly_in(FRENCH, "en")
     assert is_foreign(FRENCH, "en")
     assert lingua_calls == [FRENCH]
-
-
-@pytest.mark.parametrize(
-    "sentence",
-    [
-        # A grammar word only another language has: a quotation in English.
-        "Le président a déclaré « we will never give up » devant les députés de la nation.",
-        # Only words French shares with Spanish (que, la, de, se): nothing distinctive.
-        "Dijo que la ciudad de Madrid se rendirá pronto.",
-        # Too few grammar words to judge.
-        "Volodymyr Zelensky rencontre Emmanuel Macron à Paris.",
-    ],
-)
-def test_doubtful_sentences_are_left_to_lingua(sentence: str) -> None:
-    assert not plainly_in(sentence, "fr")
-
-
-def test_letters_glued_to_digits_are_not_words() -> None:
-    # "2e" and "3e" would otherwise read as the Italian and Portuguese "e".
-    assert plainly_in("Le 2e régiment et la 3e brigade sont arrivés dans la ville.", "fr")
-
-
-def test_distinctive_and_contrary_words_follow_from_the_lists() -> None:
-    french = grammar_words("fr")
-    assert {"une", "dans", "été"} <= french.distinctive
-    assert not {"la", "de", "que"} & french.distinctive  # Spanish or Italian too
-    assert {"the", "und", "los"} <= french.contrary
-    assert not {"la", "de", "que"} & french.contrary
-    assert french.distinctive <= french.own
 
 
 def test_short_sentences_and_unknown_languages_are_never_foreign(lingua_calls: list[str]) -> None:

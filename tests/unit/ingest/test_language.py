@@ -2,6 +2,7 @@
 
 import pytest
 
+from services.ingest import language
 from services.ingest.language import detect_language, detect_languages, normalise_language_tag
 
 
@@ -21,6 +22,24 @@ def test_detects_the_language(text: str, code: str) -> None:
 
 def test_blank_text_has_no_language() -> None:
     assert detect_language("   ") is None
+
+
+def test_only_texts_their_grammar_words_do_not_settle_go_to_lingua(monkeypatch: pytest.MonkeyPatch) -> None:
+    asked: list[str] = []
+    real = language._detect_samples
+
+    def recording(samples: list[str]) -> list[str | None]:
+        asked.extend(samples)
+        return real(samples)
+
+    monkeypatch.setattr(language, "_detect_samples", recording)
+    french = (
+        "Les ministres des Affaires étrangères se sont réunis jeudi à Bruxelles dans une ambiance tendue."
+    )
+    russian = "Министры иностранных дел встретились в четверг в Брюсселе."
+
+    assert detect_languages([french, russian]) == ["fr", "ru"]
+    assert asked == [russian]
 
 
 def test_bulk_detection_answers_like_one_by_one_in_order() -> None:
