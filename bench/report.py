@@ -53,7 +53,7 @@ def table(result: dict[str, Any]) -> str:
     r = result
     rows: list[tuple[str, str, str, str]] = [
         (f"(a) bare spaCy, {r['nlp_processes_total']} proc", f"{r['bare_spacy_articles_per_s']:.1f} art/s",
-         "limit", ""),
+         "limit: faster of " + ", ".join(f"{v:.1f}" for v in r.get("bare_spacy_runs", [])), ""),
         (f"    bare spaCy, {r['nlp_processes_per_worker']} proc",
          f"{r['bare_spacy_1proc_articles_per_s']:.1f} art/s",
          f"x{r['spacy_scaling_2v1']:.2f}", "(context for f)"),
