@@ -53,6 +53,7 @@ def _lists() -> dict[str, frozenset[str]]:
     return {lang: frozenset(found) for lang, found in words.items()}
 
 
+@functools.cache
 def languages() -> tuple[str, ...]:
     """The languages that have grammar words, as ISO 639-1 codes."""
     return tuple(sorted(_lists()))
@@ -70,16 +71,22 @@ def grammar_words(lang: str) -> GrammarWords:
 def plainly_in(text: str, lang: str) -> bool:
     """True when the grammar words of `text` settle that it is in `lang` (see the module docstring);
     False means "ask lingua", not "another language"."""
-    words = grammar_words(lang)
-    if not words.own:
-        return False
-    found = [run for run in _RUN.findall(text.lower()) if run.isalpha()]
-    if not words.contrary.isdisjoint(found):
-        return False
-    own = [word for word in found if word in words.own]
-    return len(own) >= PLAIN_WORDS and len(words.distinctive.intersection(own)) >= PLAIN_DISTINCTIVE
+    return _settles(_words(text), lang)
 
 
 def plain_language(text: str) -> str | None:
     """The one listed language that plainly owns `text`, or None when lingua must decide."""
-    return next((lang for lang in languages() if plainly_in(text, lang)), None)
+    found = _words(text)
+    return next((lang for lang in languages() if _settles(found, lang)), None)
+
+
+def _words(text: str) -> list[str]:
+    return [run for run in _RUN.findall(text.lower()) if run.isalpha()]
+
+
+def _settles(found: list[str], lang: str) -> bool:
+    words = grammar_words(lang)
+    if not words.own or not words.contrary.isdisjoint(found):
+        return False
+    own = [word for word in found if word in words.own]
+    return len(own) >= PLAIN_WORDS and len(words.distinctive.intersection(own)) >= PLAIN_DISTINCTIVE
