@@ -24,15 +24,16 @@ from typing import Any
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import Lifespan
 
-from services.contracts.models import RawArticle
 from services.ingest import metrics
 from services.ingest.articles import raw_articles_from_records
 from services.ingest.auth import ApiKeyChecker
 from services.ingest.errors import BrokerUnavailable, IngestError, PayloadTooLarge, Unauthorized
+from services.ingest.outgoing import OutgoingArticle, check_sizes, encode
 from services.ingest.parsing import (
     TEXT,
     check_content_length,
@@ -44,8 +45,6 @@ from services.ingest.port import ArticlePublisher
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
-# Room for the key and headers next to the value within Kafka's max_request_size.
-_MESSAGE_OVERHEAD_BYTES = 1024
 
 
 def _utc_now() -> datetime:
@@ -62,11 +61,17 @@ def error_response(
 
 
 def create_app(
-    settings: IngestSettings, publisher: ArticlePublisher, *, clock: Callable[[], datetime] = _utc_now
+    settings: IngestSettings,
+    publisher: ArticlePublisher,
+    *,
+    clock: Callable[[], datetime] = _utc_now,
+    registry: CollectorRegistry = REGISTRY,
+    lifespan: Lifespan[FastAPI] | None = None,
 ) -> FastAPI:
-    """The ingest app. `publisher` is used from worker threads; the caller owns (and closes) it."""
+    """The ingest app. `publisher` is used from worker threads; the caller owns (and closes) it, in
+    `lifespan` or after the server stopped. /metrics serves `registry`."""
     checker = ApiKeyChecker(settings.api_keys) if settings.auth_required else None
-    app = FastAPI(title="newswire ingest", version="1")
+    app = FastAPI(title="newswire ingest", version="1", lifespan=lifespan)
     _install_error_handlers(app, settings)
     _install_request_metrics(app)
 
@@ -94,9 +99,10 @@ def create_app(
                 ingested_at=clock(),
                 offload_detection=settings.language_process,
             )
-            _check_message_sizes(articles, settings.max_message_bytes)
+            outgoing = encode(articles)
+            check_sizes(outgoing, settings.max_message_bytes)
             metrics.REQUEST_ARTICLES.observe(len(articles))
-            await _publish(publisher, articles)
+            await _publish(publisher, outgoing)
         except IngestError as exc:
             metrics.ARTICLES_REJECTED.labels(exc.code).inc(count)
             raise
@@ -120,7 +126,7 @@ def create_app(
 
     @app.get("/metrics")
     async def metrics_endpoint() -> Response:
-        return Response(generate_latest(REGISTRY), media_type=CONTENT_TYPE_LATEST)
+        return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 
     return app
 
@@ -140,19 +146,11 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-def _check_message_sizes(articles: list[RawArticle], max_message_bytes: int) -> None:
-    limit = max_message_bytes - _MESSAGE_OVERHEAD_BYTES
-    for index, article in enumerate(articles):
-        size = len(article.model_dump_json().encode())
-        if size > limit:
-            raise PayloadTooLarge(f"article {index} is {size} bytes once serialised; the limit is {limit}")
-
-
-async def _publish(publisher: ArticlePublisher, articles: list[RawArticle]) -> None:
+async def _publish(publisher: ArticlePublisher, outgoing: list[OutgoingArticle]) -> None:
     started = time.perf_counter()
     outcome = "ok"
     try:
-        await run_in_threadpool(publisher.publish, articles)
+        await run_in_threadpool(publisher.publish, outgoing)
     except IngestError as exc:
         outcome = exc.code
         raise

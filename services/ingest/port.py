@@ -6,12 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Protocol
 
-from services.contracts.models import RawArticle
+from services.ingest.outgoing import OutgoingArticle
 
 
 class ArticlePublisher(Protocol):
-    def publish(self, articles: Sequence[RawArticle]) -> None:
-        """Make every article durable, or raise. Blocks (call it from a worker thread).
+    def publish(self, articles: Sequence[OutgoingArticle]) -> None:
+        """Make every article durable (its `value` is the message), or raise. Blocks (call it from a
+        worker thread).
 
         Returns only once the broker acknowledged all of them. Raises BrokerUnavailable (nothing may be
         assumed durable) or PayloadTooLarge (an article exceeds the broker's message size).

@@ -20,15 +20,16 @@ from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
 from services.contracts.headers import make_headers
-from services.contracts.models import RAW_ARTICLE_SCHEMA, RawArticle
+from services.contracts.models import RAW_ARTICLE_SCHEMA
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
+from services.ingest.outgoing import OutgoingArticle
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
 
 
 class KafkaPublisher:
-    """Publishes RawArticle JSON to the raw topic, keyed by article_id, with the schema and
+    """Publishes encoded RawArticles to the raw topic, keyed by article_id, with the schema and
     `ingested_at` headers. Thread-safe (kafka-python's producer is; creation is locked)."""
 
     def __init__(self, settings: IngestSettings, *, client_id: str = "newswire-ingest") -> None:
@@ -45,7 +46,7 @@ class KafkaPublisher:
     def topic(self) -> str:
         return self._topic
 
-    def publish(self, articles: Sequence[RawArticle]) -> None:
+    def publish(self, articles: Sequence[OutgoingArticle]) -> None:
         """Send every article and wait until the broker acknowledged all of them.
 
         Blocks up to about `publish_timeout_s` (plus the bootstrap when the producer is new). Raises
@@ -61,11 +62,11 @@ class KafkaPublisher:
             futures = [
                 producer.send(
                     self._topic,
-                    key=article.article_id.encode(),
-                    value=article.model_dump_json().encode(),
-                    headers=make_headers(RAW_ARTICLE_SCHEMA, article.ingested_at),
+                    key=item.article.article_id.encode(),
+                    value=item.value,
+                    headers=make_headers(RAW_ARTICLE_SCHEMA, item.article.ingested_at),
                 )
-                for article in articles
+                for item in articles
             ]
             for future in futures:
                 future.get(timeout=max(0.0, deadline - time.monotonic()))

@@ -18,6 +18,7 @@ with warnings.catch_warnings():
 from services.contracts.models import RawArticle
 from services.ingest.api import create_app
 from services.ingest.errors import IngestError
+from services.ingest.outgoing import OutgoingArticle
 from services.ingest.settings import IngestSettings
 
 API_KEY = "test-key-0123456789abcdef"
@@ -35,11 +36,11 @@ class InMemoryPublisher:
         self.not_ready: str | None = None
         self.closed = False
 
-    def publish(self, articles: Sequence[RawArticle]) -> None:
+    def publish(self, articles: Sequence[OutgoingArticle]) -> None:
         self.calls += 1
         if self.failure is not None:
             raise self.failure
-        self.published.extend(articles)
+        self.published.extend(item.article for item in articles)
 
     def check_ready(self) -> str | None:
         return self.not_ready
