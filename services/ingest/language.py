@@ -13,15 +13,18 @@ core). Only the others are detected by lingua.
 lingua holds the GIL while it detects, so in the server, where other requests share the process,
 `detect_languages(..., offload=True)` runs it in one helper process instead (started on first use,
 shared by the whole process, stopped at exit): the server's threads keep parsing and publishing while
-lingua works on another core.
+lingua works on another core. The server stops it at shutdown (`stop_helper`); should the server die
+without shutting down (SIGKILL, OOM), the helper notices its owner is gone and exits too.
 """
 
 from __future__ import annotations
 
 import functools
 import multiprocessing
+import os
 import re
 import threading
+import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -30,6 +33,7 @@ from typing import Any, Final
 from services.common.grammar_words import plain_language
 
 SAMPLE_CHARS: Final = 300
+OWNER_POLL_S: Final = 1.0
 SUPPORTED: Final = ("fr", "en", "de", "es", "it", "pt", "nl", "ru", "uk", "ar")
 _LANG_TAG: Final = re.compile(r"(?P<primary>[A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")
 
@@ -89,7 +93,12 @@ def _offloaded(samples: list[str]) -> list[str | None]:
     with _helper_lock:
         if _helper is None:
             # forkserver: the server is multi-threaded, and fork from such a process can deadlock.
-            _helper = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("forkserver"))
+            _helper = ProcessPoolExecutor(
+                1,
+                mp_context=multiprocessing.get_context("forkserver"),
+                initializer=_follow_owner,
+                initargs=(os.getpid(),),
+            )
         helper = _helper
     try:
         return helper.submit(_detect_samples, samples).result()
@@ -99,6 +108,33 @@ def _offloaded(samples: list[str]) -> list[str | None]:
                 _helper = None
         helper.shutdown(wait=False)
         return _detect_samples(samples)
+
+
+def stop_helper() -> None:
+    """Stop lingua's helper process, if one was started. The next offloaded call starts another."""
+    global _helper
+    with _helper_lock:
+        helper, _helper = _helper, None
+    if helper is not None:
+        helper.shutdown(wait=True, cancel_futures=True)
+
+
+def _follow_owner(owner_pid: int) -> None:
+    """In the helper: exit once the process that started it is gone. Its queue never reports that (the
+    helper holds both ends of it), so without this a killed server would leave the helper, and the
+    forkserver it came from, running forever."""
+
+    def watch() -> None:
+        while True:
+            time.sleep(OWNER_POLL_S)
+            try:
+                os.kill(owner_pid, 0)
+            except ProcessLookupError:
+                os._exit(0)
+            except PermissionError:  # the pid was reused by another user's process: the owner is gone
+                os._exit(0)
+
+    threading.Thread(target=watch, name="follow-owner", daemon=True).start()
 
 
 def _code(language: Any) -> str | None:

@@ -1,9 +1,16 @@
 """language.py: lingua on the expected languages; caller tags reduced to ISO 639-1."""
 
+import subprocess
+import sys
+from pathlib import Path
+
+import psutil
 import pytest
 
 from services.ingest import language
 from services.ingest.language import detect_language, detect_languages, normalise_language_tag
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 @pytest.mark.parametrize(
@@ -59,3 +66,55 @@ def test_bulk_detection_answers_like_one_by_one_in_order() -> None:
 )
 def test_caller_tags(tag: str, code: str | None) -> None:
     assert normalise_language_tag(tag) == code
+
+
+# Not settled by grammar words, so it goes to lingua in the helper process.
+UNSETTLED = "Zorg xyz qqq. Blah zorg."
+OWNER_SCRIPT = f"""
+import sys, time
+from services.ingest.language import detect_languages
+detect_languages([{UNSETTLED!r}], offload=True)
+print("helper started", flush=True)
+if sys.argv[1] == "stop":
+    from services.ingest.language import stop_helper
+    stop_helper()
+    print("helper stopped", flush=True)
+time.sleep(600)
+"""
+
+
+def start_owner(mode: str) -> tuple[subprocess.Popen[str], list[psutil.Process]]:
+    """A process that offloads one detection (starting lingua's helper) and then sleeps; with its
+    descendants (the forkserver, the helper, the resource tracker) as they were once it printed."""
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER_SCRIPT, mode], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    assert owner.stdout is not None
+    assert owner.stdout.readline() == "helper started\n"
+    return owner, psutil.Process(owner.pid).children(recursive=True)
+
+
+def wait_gone(processes: list[psutil.Process], timeout_s: float = 15.0) -> list[psutil.Process]:
+    _, alive = psutil.wait_procs(processes, timeout=timeout_s)
+    return alive
+
+
+def test_stop_helper_ends_the_helper_process() -> None:
+    owner, descendants = start_owner("stop")
+    try:
+        helper = [p for p in descendants if p.ppid() != owner.pid]  # forked by the forkserver
+        assert len(helper) == 1
+        assert owner.stdout is not None
+        assert owner.stdout.readline() == "helper stopped\n"
+        assert wait_gone(helper) == []
+    finally:
+        owner.kill()
+        owner.wait()
+
+
+def test_the_helper_and_its_forkserver_exit_when_their_owner_is_killed() -> None:
+    owner, descendants = start_owner("keep")
+    assert len(descendants) >= 2
+    owner.kill()
+    owner.wait()
+    assert wait_gone(descendants) == []
