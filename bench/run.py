@@ -6,8 +6,8 @@ database, so none sees another's messages):
 (a) bare spaCy: the extract pipeline's spaCy, warm, over the texts of run (b), in as many processes
     as (b) has NLP processes (and in one worker's worth of processes, for context on scaling); run
     again after (b), (e) and (f), keeping the faster of the two runs;
-(d) ingest alone: a fresh ingest, nothing consuming, `ingest_articles` posted in batches of 100,
-    8 requests in flight, every answer a 202 (acks=all);
+(d) ingest alone: a fresh ingest (`ingest_workers` server processes), nothing consuming,
+    `ingest_articles` posted in batches of 100, 8 requests in flight, every answer a 202 (acks=all);
 (f) pipeline with 1 extract worker, then (b) with `extract_workers`: `articles` posted as fast as
     ingest takes them; throughput from the first POST until the last article is committed;
 (e) the same stack at a steady 50% of (b)'s throughput for `latency_seconds`, one article per POST;
@@ -68,7 +68,7 @@ class Bench:
     def stack(self, name: str, database_url: str) -> Stack:
         workdir = self.s.workdir / f"{self.run_id}-{name}"
         made = Stack(self.s.kafka_bootstrap_servers, database_url, f"bench-{self.run_id}-{name}.", workdir,
-                     partitions=self.s.partitions)  # fmt: skip
+                     partitions=self.s.partitions, ingest_workers=self.s.ingest_workers)  # fmt: skip
         made.create_topics()
         self.stacks.append(made)
         return made
@@ -110,6 +110,7 @@ class Bench:
         r.update(
             articles=self.s.articles,
             extract_workers=self.s.extract_workers,
+            ingest_workers=self.s.ingest_workers,
             nlp_processes_per_worker=self.extract.nlp_processes,
             nlp_processes_total=self.s.extract_workers * self.extract.nlp_processes,
             spacy_model=self.extract.spacy_model,

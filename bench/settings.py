@@ -30,6 +30,9 @@ class BenchSettings(BaseSettings):
     articles: int = Field(default=1200, gt=0, description="Articles per pipeline run (b) and (f)")
     extract_workers: int = Field(default=2, ge=2, description="Extract workers of (b); (f) compares with 1")
     latency_seconds: float = Field(default=40.0, gt=0, description="Length of the steady-load run (e)")
+    ingest_workers: int = Field(
+        default=2, ge=1, description="Ingest server processes, as on the local stack: one per core"
+    )
     ingest_articles: int = Field(default=12000, gt=0, description="Articles posted in the ingest run (d)")
     store_copies: int = Field(default=2, gt=0, description="Copies of the enriched articles for run (c)")
     partitions: int = Field(default=4, gt=0, description="Partitions of the bench topics")

@@ -81,6 +81,7 @@ class Stack:
     prefix: str
     workdir: Path
     partitions: int = 4
+    ingest_workers: int = 1
     extract_env: dict[str, str] = field(default_factory=dict)
     store_env: dict[str, str] = field(default_factory=dict)
     ingest_port: int = field(default_factory=free_port)
@@ -114,6 +115,7 @@ class Stack:
                 "DATABASE_URL": self.database_url,
                 "NEWSWIRE_INGEST_ENV": "dev",
                 "NEWSWIRE_INGEST_PORT": str(self.ingest_port),
+                "NEWSWIRE_INGEST_WORKERS": str(self.ingest_workers),
                 "NEWSWIRE_INGEST_TOPIC_PREFIX": self.prefix,
                 "NEWSWIRE_EXTRACT_TOPIC_PREFIX": self.prefix,
                 "NEWSWIRE_EXTRACT_APP_ID": self.extract_group,

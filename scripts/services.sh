@@ -50,7 +50,7 @@ start() {
   : "${KAFKA_BOOTSTRAP_SERVERS:?run scripts/infra.sh up first}" "${DATABASE_URL:?run scripts/infra.sh up first}"
   .venv/bin/newswire topics ensure --partitions "${NEWSWIRE_TOPIC_PARTITIONS:-4}" >/dev/null
   NEWSWIRE_INGEST_ENV=${NEWSWIRE_INGEST_ENV:-dev} NEWSWIRE_INGEST_PORT=$ingest_port \
-    launch ingest .venv/bin/newswire ingest
+    NEWSWIRE_INGEST_WORKERS=${NEWSWIRE_INGEST_WORKERS:-2} launch ingest .venv/bin/newswire ingest
   for i in $(seq 1 "$extract_workers"); do
     NEWSWIRE_EXTRACT_WEB_PORT=$((extract_web_base + i)) NEWSWIRE_EXTRACT_DATADIR="$state_dir/data/extract-$i" \
       launch "extract-$i" .venv/bin/newswire extract-worker

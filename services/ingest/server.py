@@ -2,22 +2,39 @@
 
 It does nothing else: topics are created by `newswire topics ensure`, and Kafka may be down at start
 (the API then answers 503 and /readyz reports why until the broker is reachable).
+
+With `NEWSWIRE_INGEST_WORKERS` > 1 that many server processes serve the port (workers.py): one process
+is bound by the GIL at about a core, and ingest's work per article (parsing, normalising, serialising,
+kafka-python's producer) is all Python. The workers then share a Prometheus multiprocess directory,
+made fresh for each run, so /metrics answers the totals of every worker whichever one takes the scrape.
 """
 
 from __future__ import annotations
 
 import argparse
+import functools
 import logging
+import os
+import shutil
 import sys
+import tempfile
 import threading
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 
 import uvicorn
+from fastapi import FastAPI
+from prometheus_client import REGISTRY, CollectorRegistry
+from prometheus_client.multiprocess import MultiProcessCollector
 from pydantic import ValidationError
+from uvicorn.config import STARTUP_FAILURE
 
 from services.ingest.api import create_app
 from services.ingest.errors import BrokerUnavailable
+from services.ingest.language import stop_helper
 from services.ingest.publisher import KafkaPublisher
-from services.ingest.settings import IngestSettings
+from services.ingest.settings import METRICS_DIR_VARIABLE, IngestSettings
+from services.ingest.workers import reuse_port_socket, supervise
 
 log = logging.getLogger(__name__)
 
@@ -33,7 +50,8 @@ def load_settings() -> IngestSettings:
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the server until SIGINT/SIGTERM; then close the producer (flushing what is pending)."""
+    """Run the server (or its worker processes) until SIGINT/SIGTERM. Each server process finishes its
+    requests in flight, then closes its producer, flushing what is pending."""
     parser = argparse.ArgumentParser(
         prog="newswire ingest",
         description="Serve the ingest HTTP API. Configured by the environment: NEWSWIRE_INGEST_* and "
@@ -42,21 +60,66 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args(argv)
     settings = load_settings()
-    publisher = KafkaPublisher(settings)
-    # Connect in the background so the first request does not pay for the bootstrap, and a broker
-    # that is down does not keep the server from starting (requests get 503 until it is back).
-    threading.Thread(target=_warm_up, args=(publisher,), name="kafka-warm-up", daemon=True).start()
-    try:
+    graceful_s = int(settings.publish_timeout_s) + 1
+    if settings.workers == 1:
         uvicorn.run(
-            create_app(settings, publisher),
+            f"{__name__}:app",
+            factory=True,
             host=settings.host,
             port=settings.port,
             log_level=args.log_level,
-            timeout_graceful_shutdown=int(settings.publish_timeout_s) + 1,
+            timeout_graceful_shutdown=graceful_s,
         )
+        return 0
+    metrics_dir = tempfile.mkdtemp(prefix="newswire-ingest-metrics-")
+    # Read by prometheus_client when the workers import it, and by their settings.
+    os.environ[METRICS_DIR_VARIABLE] = metrics_dir
+    try:
+        serve = functools.partial(_serve_worker, settings.host, settings.port, args.log_level, graceful_s)
+        return supervise(settings.workers, serve, stop_timeout_s=graceful_s + settings.publish_timeout_s)
     finally:
-        publisher.close()
-    return 0
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+
+
+def _serve_worker(host: str, port: int, log_level: str, graceful_s: int) -> None:
+    """One worker process: uvicorn on its own SO_REUSEPORT socket (see workers.py)."""
+    try:
+        sock = reuse_port_socket(host, port)
+    except OSError as exc:
+        print(f"newswire ingest: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+        raise SystemExit(STARTUP_FAILURE) from None
+    config = uvicorn.Config(
+        f"{__name__}:app", factory=True, log_level=log_level, timeout_graceful_shutdown=graceful_s
+    )
+    uvicorn.Server(config).run(sockets=[sock])
+
+
+def app() -> FastAPI:
+    """The app of one server process (uvicorn's factory), owning its Kafka producer: connected in the
+    background at startup, so neither the first request pays for the bootstrap nor a broker that is down
+    keeps the server from starting; closed at shutdown, after the requests in flight were answered, and
+    lingua's helper process with it."""
+    settings = load_settings()
+    publisher = KafkaPublisher(settings)
+
+    @asynccontextmanager
+    async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+        threading.Thread(target=_warm_up, args=(publisher,), name="kafka-warm-up", daemon=True).start()
+        try:
+            yield
+        finally:
+            publisher.close()
+            stop_helper()
+
+    return create_app(settings, publisher, registry=_registry(settings), lifespan=lifespan)
+
+
+def _registry(settings: IngestSettings) -> CollectorRegistry:
+    if settings.metrics_dir is None:
+        return REGISTRY
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, path=str(settings.metrics_dir))  # type: ignore[no-untyped-call]
+    return registry
 
 
 def _warm_up(publisher: KafkaPublisher) -> None:

@@ -9,6 +9,7 @@ is unsafe or inconsistent, so the server refuses to start rather than run open o
 from __future__ import annotations
 
 import importlib.util
+from pathlib import Path
 from typing import Annotated, Final, Literal, Self
 
 import orjson
@@ -18,6 +19,8 @@ from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 from services.contracts.topics import Topics
 
 MIB: Final = 1024 * 1024
+# prometheus_client's own variable: set by `newswire ingest` for its worker processes, never by hand.
+METRICS_DIR_VARIABLE: Final = "PROMETHEUS_MULTIPROC_DIR"
 MIN_API_KEY_CHARS: Final = 16
 Compression = Literal["gzip", "snappy", "lz4", "zstd"]
 # The Python module each codec needs (kafka-python imports them itself; gzip is in the stdlib).
@@ -50,6 +53,17 @@ class IngestSettings(BaseSettings):
 
     host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds")
     port: int = Field(default=8080, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Server processes on the port; each uses up to a core (one per pod, one per core "
+        "given to ingest on a single host)",
+    )
+    metrics_dir: Path | None = Field(
+        default=None,
+        validation_alias=AliasChoices(METRICS_DIR_VARIABLE, "metrics_dir"),
+        description="Where the worker processes keep their metrics (set by `newswire ingest` itself)",
+    )
     env: Literal["dev", "prod"] = Field(default="prod", description="dev allows running without API keys")
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(), description="Accepted keys (X-API-Key or Authorization: Bearer)"

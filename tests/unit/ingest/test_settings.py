@@ -3,7 +3,7 @@
 import pytest
 from pydantic import ValidationError
 
-from services.ingest.settings import IngestSettings, codec_available
+from services.ingest.settings import METRICS_DIR_VARIABLE, IngestSettings, codec_available
 
 KEY = "a-long-enough-key-123"
 
@@ -13,7 +13,7 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     import os
 
     for name in list(os.environ):
-        if name.startswith("NEWSWIRE_INGEST_") or name == "KAFKA_BOOTSTRAP_SERVERS":
+        if name.startswith("NEWSWIRE_INGEST_") or name in ("KAFKA_BOOTSTRAP_SERVERS", METRICS_DIR_VARIABLE):
             monkeypatch.delenv(name)
 
 
@@ -26,6 +26,7 @@ def test_defaults(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.topics.raw == "newswire.articles.raw.v1"
     assert settings.compression_type == ("lz4" if codec_available("lz4") else None)
     assert settings.auth_required
+    assert (settings.workers, settings.metrics_dir) == (1, None)
 
 
 def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -38,6 +39,18 @@ def test_environment_names(monkeypatch: pytest.MonkeyPatch) -> None:
     assert settings.port == 9000
     assert settings.topics.raw == "test-1.newswire.articles.raw.v1"
     assert [k.get_secret_value() for k in settings.api_keys] == [KEY, "other-long-key-4567890"]
+
+
+def test_workers_and_the_metrics_directory_their_parent_gives_them(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWIRE_INGEST_WORKERS", "2")
+    monkeypatch.setenv(METRICS_DIR_VARIABLE, "/tmp/newswire-ingest-metrics-x")
+    settings = IngestSettings(api_keys=[KEY])
+    assert (settings.workers, str(settings.metrics_dir)) == (2, "/tmp/newswire-ingest-metrics-x")
+
+
+def test_fewer_than_one_worker_is_refused() -> None:
+    with pytest.raises(ValidationError, match="workers"):
+        IngestSettings(api_keys=[KEY], workers=0)
 
 
 def test_keys_as_a_json_array_and_never_in_the_repr(monkeypatch: pytest.MonkeyPatch) -> None:
