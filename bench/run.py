@@ -12,6 +12,8 @@ database, so none sees another's messages):
     ingest takes them; throughput from the first POST until the last article is committed;
 (e) the same stack at a steady 50% of (b)'s throughput for `latency_seconds`, one article per POST;
     latency per article = stored_at - ingested_at, read from Postgres;
+(b) again, on as many other articles of the corpus: the VM's speed drifts, so (b), like (a), keeps the
+    faster of its two runs; (f)'s scaling compares with the first, measured right after it;
 (c) store alone: the enriched articles of (b), (e) and (f), `store_copies` times with renamed ids,
     pre-filled in a topic, then written by a fresh store worker; against one raw COPY of the same rows
     into the same, empty tables;
@@ -46,6 +48,7 @@ ONE_WORKER_START = 2_000_000
 LATENCY_START = 3_000_000
 WARM_START = 4_000_000
 INGEST_START = 5_000_000
+PIPELINE_AGAIN_START = 6_000_000
 INGEST_CONCURRENCY = 8  # requests in flight in (d): enough to keep ingest busy while acks travel
 
 
@@ -100,9 +103,7 @@ class Bench:
         r["extract_rss_mb_max"] = round(max((p.process_mb for p in extract), default=0.0), 1)
         r["extract_tree_rss_mb_max"] = round(max((p.tree_mb for p in extract), default=0.0), 1)
         r["pipeline_vs_spacy"] = round(r["pipeline_articles_per_s"] / r["bare_spacy_articles_per_s"], 3)
-        r["extract_scaling_2v1"] = round(
-            r["pipeline_articles_per_s"] / r["pipeline_1worker_articles_per_s"], 3
-        )
+        r["extract_scaling_2v1"] = round(r["pipeline_runs"][0] / r["pipeline_1worker_articles_per_s"], 3)
         r["spacy_scaling_2v1"] = round(
             r["bare_spacy_articles_per_s"] / r["bare_spacy_1proc_articles_per_s"], 3
         )
@@ -136,10 +137,13 @@ class Bench:
         rate = bare_spacy_rate(half, model=model, processes=per_worker, batch_size=batch_size)
         self._keep_fastest("bare_spacy_1proc_articles_per_s", rate)
 
-    def _keep_fastest(self, key: str, rate: float) -> None:
+    def _keep_fastest(self, key: str, rate: float, **of_the_run: object) -> None:
+        """Record `rate` under `key` when it is the fastest run so far (with `of_the_run`'s figures); every
+        run is listed under `*_runs`."""
         runs = self.result.setdefault(key.replace("_articles_per_s", "_runs"), [])
         runs.append(round(rate, 2))
-        self.result[key] = max(runs)
+        if rate >= max(runs):
+            self.result.update({key: round(rate, 2)}, **of_the_run)
 
     def ingest_alone(self) -> None:
         stack = self.stack("ingest", self.s.database_url)
@@ -172,7 +176,7 @@ class Bench:
         self.settle(stack, self.s.extract_workers)
         log(f"(b) pipeline, {self.s.extract_workers} extract workers: {n} articles")
         rate, cores = self.timed_run(stack, PIPELINE_START, n, "pipe")
-        self.result.update(pipeline_articles_per_s=rate, cpu_cores_pipeline=cores)
+        self._keep_fastest("pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
 
         offered = rate / 2
         count = max(10, int(offered * self.s.latency_seconds))
@@ -188,6 +192,9 @@ class Bench:
             e2e_p99_s=round(observe.percentile(values, 0.99), 3),
             e2e_max_s=round(values[-1], 3),
         )
+        log(f"(b) again, on {n} other articles of the corpus")
+        rate, cores = self.timed_run(stack, PIPELINE_AGAIN_START, n, "again")
+        self._keep_fastest("pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
         stack.stop_all()
         self.result["dead_letters"] = self.messages_in(stack.topics.deadletter)
         return stack.topics.enriched
