@@ -56,6 +56,16 @@ def log(message: str) -> None:
     print(f"[bench {datetime.now().strftime('%H:%M:%S')}] {message}", file=sys.stderr, flush=True)
 
 
+def keep_fastest(result: dict[str, Any], key: str, rate: float, **of_the_run: object) -> None:
+    """Record `rate` (rounded) under `key` when no earlier run was faster, with `of_the_run`'s figures;
+    every run is listed, in order, under `key` with `_articles_per_s` replaced by `_runs`."""
+    runs = result.setdefault(key.replace("_articles_per_s", "_runs"), [])
+    rounded = round(rate, 2)
+    runs.append(rounded)
+    if rounded >= max(runs):
+        result.update({key: rounded}, **of_the_run)
+
+
 class Bench:
     def __init__(self, settings: BenchSettings) -> None:
         self.s = settings
@@ -131,19 +141,11 @@ class Bench:
         model, batch_size = self.extract.spacy_model, self.extract.nlp_batch_size
         log(f"(a) bare spaCy: {len(texts)} texts, {processes} processes")
         rate = bare_spacy_rate(texts, model=model, processes=processes, batch_size=batch_size)
-        self._keep_fastest("bare_spacy_articles_per_s", rate)
+        keep_fastest(self.result, "bare_spacy_articles_per_s", rate)
         half = texts[: max(1, len(texts) // 2)]
         log(f"(a) bare spaCy: {len(half)} texts, {per_worker} process(es) (one worker's worth)")
         rate = bare_spacy_rate(half, model=model, processes=per_worker, batch_size=batch_size)
-        self._keep_fastest("bare_spacy_1proc_articles_per_s", rate)
-
-    def _keep_fastest(self, key: str, rate: float, **of_the_run: object) -> None:
-        """Record `rate` under `key` when it is the fastest run so far (with `of_the_run`'s figures); every
-        run is listed under `*_runs`."""
-        runs = self.result.setdefault(key.replace("_articles_per_s", "_runs"), [])
-        runs.append(round(rate, 2))
-        if rate >= max(runs):
-            self.result.update({key: round(rate, 2)}, **of_the_run)
+        keep_fastest(self.result, "bare_spacy_1proc_articles_per_s", rate)
 
     def ingest_alone(self) -> None:
         stack = self.stack("ingest", self.s.database_url)
@@ -176,7 +178,7 @@ class Bench:
         self.settle(stack, self.s.extract_workers)
         log(f"(b) pipeline, {self.s.extract_workers} extract workers: {n} articles")
         rate, cores = self.timed_run(stack, PIPELINE_START, n, "pipe")
-        self._keep_fastest("pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
+        keep_fastest(self.result, "pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
 
         offered = rate / 2
         count = max(10, int(offered * self.s.latency_seconds))
@@ -194,7 +196,7 @@ class Bench:
         )
         log(f"(b) again, on {n} other articles of the corpus")
         rate, cores = self.timed_run(stack, PIPELINE_AGAIN_START, n, "again")
-        self._keep_fastest("pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
+        keep_fastest(self.result, "pipeline_articles_per_s", rate, cpu_cores_pipeline=cores)
         stack.stop_all()
         self.result["dead_letters"] = self.messages_in(stack.topics.deadletter)
         return stack.topics.enriched
