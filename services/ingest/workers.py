@@ -27,6 +27,7 @@ log = logging.getLogger(__name__)
 # (SystemExit(2) from the settings loader), uvicorn's STARTUP_FAILURE (the app or socket is broken).
 FATAL_EXIT_CODES: Final = frozenset({1, 2, 3})
 POLL_S: Final = 0.5
+STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
@@ -45,11 +46,18 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
 
 def supervise(count: int, target: Callable[[], None], *, stop_timeout_s: float) -> int:
     """Run `target` in `count` spawned processes until SIGINT/SIGTERM or a fatal worker exit; return 0,
-    or the fatal exit code. Call from the main thread (it installs the signal handlers)."""
-    context = multiprocessing.get_context("spawn")
+    or the fatal exit code. Call from the main thread: it handles SIGINT/SIGTERM while it runs."""
     stopping = threading.Event()
-    for signum in (signal.SIGINT, signal.SIGTERM):
-        signal.signal(signum, lambda *_: stopping.set())
+    previous = {signum: signal.signal(signum, lambda *_: stopping.set()) for signum in STOP_SIGNALS}
+    try:
+        return _run(count, target, stopping, stop_timeout_s)
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
+def _run(count: int, target: Callable[[], None], stopping: threading.Event, stop_timeout_s: float) -> int:
+    context = multiprocessing.get_context("spawn")
 
     def start() -> BaseProcess:
         process = context.Process(target=target, name="newswire-ingest-worker")
@@ -60,7 +68,7 @@ def supervise(count: int, target: Callable[[], None], *, stop_timeout_s: float) 
     fatal = 0
     while not stopping.wait(POLL_S):
         for index, worker in enumerate(workers):
-            if worker.is_alive():
+            if worker.is_alive() or stopping.is_set():  # a Ctrl-C reaches the workers too
                 continue
             if worker.exitcode in FATAL_EXIT_CODES:
                 log.error("worker %s exited with %s; stopping every worker", worker.pid, worker.exitcode)
