@@ -53,17 +53,17 @@ def table(result: dict[str, Any]) -> str:
     r = result
     rows: list[tuple[str, str, str, str]] = [
         (f"(a) bare spaCy, {r['nlp_processes_total']} proc", f"{r['bare_spacy_articles_per_s']:.1f} art/s",
-         "limit: faster of " + ", ".join(f"{v:.1f}" for v in r.get("bare_spacy_runs", [])), ""),
+         "limit: faster of " + _runs(r, "bare_spacy_runs", ".1f"), ""),
         (f"    bare spaCy, {r['nlp_processes_per_worker']} proc",
          f"{r['bare_spacy_1proc_articles_per_s']:.1f} art/s",
          f"x{r['spacy_scaling_2v1']:.2f}", "(context for f)"),
         (f"(b) pipeline, {r['extract_workers']} extract workers", f"{r['pipeline_articles_per_s']:.1f} art/s",
-         f"{r['pipeline_vs_spacy']:.2f} of (a); faster of "
-         + ", ".join(f"{v:.1f}" for v in r.get("pipeline_runs", [])), _verdict(r, "pipeline_vs_spacy")),
+         f"{r['pipeline_vs_spacy']:.2f} of (a); faster of " + _runs(r, "pipeline_runs", ".1f"),
+         _verdict(r, "pipeline_vs_spacy")),
         ("(c) store alone", f"{r['store_rows_per_s']:.0f} rows/s",
-         f"{r['store_articles_per_s']:.0f} art/s", ""),
+         f"{r['store_articles_per_s']:.0f} art/s; faster of " + _runs(r, "store_runs", ".0f"), ""),
         ("    raw COPY, same rows", f"{r['copy_rows_per_s']:.0f} rows/s",
-         f"{r['store_vs_copy']:.2f} store/COPY",
+         f"{r['store_vs_copy']:.2f} store/COPY; faster of " + _runs(r, "copy_runs", ".0f"),
          _verdict(r, "store_vs_copy")),
         (f"(d) ingest alone, {r.get('ingest_workers', 1)} proc, batches of 100",
          f"{r['ingest_articles_per_s']:.0f} art/s", "acks=all",
@@ -90,6 +90,10 @@ def table(result: dict[str, Any]) -> str:
     ]
     lines += [f"{a:<{width}}  {b:>16}  {c:<32} {d}".rstrip() for a, b, c, d in rows]
     return "\n".join(lines)
+
+
+def _runs(result: dict[str, Any], key: str, spec: str) -> str:
+    return ", ".join(format(value, spec) for value in result.get(key, []))
 
 
 def _cores(cores: dict[str, float]) -> str:
