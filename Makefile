@@ -8,7 +8,7 @@ help:
 	@echo "make setup  create .venv with the pinned dependencies"
 	@echo "make lint   ruff + mypy --strict"
 	@echo "make eval   score offline extraction of the sample articles against ../shared/eval gold"
-	@echo "make bench  throughput/latency of every hop against its limit, on its own stack (~10 min)"
+	@echo "make bench  throughput/latency of every hop against its limit, on its own stack (~13 min)"
 
 setup:
 	@scripts/setup.sh
