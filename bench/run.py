@@ -4,8 +4,8 @@ One run, on one machine, in this order (each run has its own topic prefix, consu
 database, so none sees another's messages):
 
 (a) bare spaCy: the extract pipeline's spaCy, warm, over the texts of run (b), in as many processes
-    as (b) has NLP processes (and in one worker's worth of processes, for context on scaling); run
-    again after (b), (e) and (f), keeping the faster of the two runs;
+    as (b) has NLP processes (and once in one worker's worth of processes, for context on scaling);
+    run again after (b), (e) and (f), keeping the faster of the two runs;
 (d) ingest alone: a fresh ingest (`ingest_workers` server processes), nothing consuming,
     `ingest_articles` posted in batches of 100, 8 requests in flight, every answer a 202 (acks=all);
 (f) pipeline with 1 extract worker, then (b) with `extract_workers`: `articles` posted as fast as
@@ -97,10 +97,10 @@ class Bench:
         started = time.time()
         sampler = MemorySampler(self.live_pids).start()
         try:
-            self.bare_spacy()
+            self.bare_spacy(with_one_process=True)
             self.ingest_alone()
             enriched_topic = self.pipeline()
-            self.bare_spacy()  # again: the VM's speed drifts; the limit is the faster of the two
+            self.bare_spacy(with_one_process=False)  # again: the VM's speed drifts
             self.store_alone(enriched_topic)
         finally:
             for stack in self.stacks:
@@ -132,10 +132,11 @@ class Bench:
         )
         return report.with_verdicts(r)
 
-    def bare_spacy(self) -> None:
-        """(a), in as many processes as (b) has NLP processes and in one worker's worth. Run before and
-        after the pipeline runs; each figure keeps the faster run (listed under `*_runs`), so a slow
-        phase of the machine cannot flatter the pipeline's ratio."""
+    def bare_spacy(self, *, with_one_process: bool) -> None:
+        """(a), in as many processes as (b) has NLP processes, and with `with_one_process` in one
+        worker's worth too (context for (f), measured once). Run before and after the pipeline runs; the
+        limit is the faster run (both listed under `bare_spacy_runs`), so a slow phase of the machine
+        cannot flatter the pipeline's ratio."""
         texts = [a.text for a in self.corpus(PIPELINE_START, self.s.articles, "x")]
         per_worker = max(1, self.extract.nlp_processes)
         processes = self.s.extract_workers * per_worker
@@ -143,6 +144,8 @@ class Bench:
         log(f"(a) bare spaCy: {len(texts)} texts, {processes} processes")
         rate = bare_spacy_rate(texts, model=model, processes=processes, batch_size=batch_size)
         keep_fastest(self.result, "bare_spacy_articles_per_s", rate)
+        if not with_one_process:
+            return
         half = texts[: max(1, len(texts) // 2)]
         log(f"(a) bare spaCy: {len(half)} texts, {per_worker} process(es) (one worker's worth)")
         rate = bare_spacy_rate(half, model=model, processes=per_worker, batch_size=batch_size)
