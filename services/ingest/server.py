@@ -34,7 +34,7 @@ from services.ingest.errors import BrokerUnavailable
 from services.ingest.language import stop_helper
 from services.ingest.publisher import KafkaPublisher
 from services.ingest.settings import METRICS_DIR_VARIABLE, IngestSettings
-from services.ingest.workers import reuse_port_socket, supervise
+from services.ingest.workers import check_port_free, reuse_port_socket, supervise
 
 log = logging.getLogger(__name__)
 
@@ -71,6 +71,11 @@ def main(argv: list[str] | None = None) -> int:
             timeout_graceful_shutdown=graceful_s,
         )
         return 0
+    try:
+        check_port_free(settings.host, settings.port)
+    except OSError as exc:
+        print(f"newswire ingest: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
+        return STARTUP_FAILURE
     metrics_dir = tempfile.mkdtemp(prefix="newswire-ingest-metrics-")
     # Read by prometheus_client when the workers import it, and by their settings.
     os.environ[METRICS_DIR_VARIABLE] = metrics_dir

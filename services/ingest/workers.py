@@ -44,6 +44,16 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
     return sock
 
 
+def check_port_free(host: str, port: int) -> None:
+    """Raise OSError (address in use) when something already listens on host:port, another ingest's
+    workers included: their SO_REUSEPORT sockets would otherwise let a second ingest share the port
+    silently. A plain bind, without SO_REUSEPORT, fails while any socket listens there."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    with socket.socket(family, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        probe.bind((host, port))
+
+
 def supervise(count: int, target: Callable[[], None], *, stop_timeout_s: float) -> int:
     """Run `target` in `count` spawned processes until SIGINT/SIGTERM or a fatal worker exit; return 0,
     or the fatal exit code. Call from the main thread: it handles SIGINT/SIGTERM while it runs."""

@@ -5,6 +5,7 @@ replaced without losing its counts, and SIGTERM stops everything it started."""
 from __future__ import annotations
 
 import signal
+import subprocess
 import time
 import uuid
 from collections.abc import Iterator
@@ -14,7 +15,7 @@ import httpx
 import psutil
 import pytest
 
-from bench.stack import Stack
+from bench.stack import NEWSWIRE, Stack
 
 pytestmark = pytest.mark.kafka
 
@@ -105,3 +106,17 @@ def test_sigterm_stops_every_process_ingest_started(stack: Stack) -> None:
     assert process.returncode == 0
     _, alive = psutil.wait_procs(descendants, timeout=15)
     assert alive == []
+
+
+def test_a_second_ingest_on_the_same_port_refuses_to_start(stack: Stack) -> None:
+    second = subprocess.run(
+        [NEWSWIRE, "ingest", "--log-level", "warning"],
+        env=stack.environment(),
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert second.returncode == 3
+    assert f"cannot listen on 127.0.0.1:{stack.ingest_port}" in second.stderr
+    with httpx.Client() as client:
+        post(stack, client, 0)  # the first one still serves

@@ -14,7 +14,7 @@ from pathlib import Path
 import psutil
 import pytest
 
-from services.ingest.workers import reuse_port_socket, supervise
+from services.ingest.workers import check_port_free, reuse_port_socket, supervise
 
 
 def exit_3() -> None:
@@ -43,6 +43,18 @@ def test_a_port_held_by_another_program_is_refused() -> None:
         other.listen()
         with pytest.raises(OSError, match="in use"):
             reuse_port_socket("127.0.0.1", other.getsockname()[1])
+
+
+def test_a_port_that_workers_listen_on_is_not_free() -> None:
+    worker = reuse_port_socket("127.0.0.1", 0)
+    try:
+        port = worker.getsockname()[1]
+        worker.listen()
+        with pytest.raises(OSError, match="in use"):
+            check_port_free("127.0.0.1", port)
+    finally:
+        worker.close()
+    check_port_free("127.0.0.1", port)
 
 
 def test_a_worker_that_cannot_start_stops_the_supervisor_with_its_exit_code() -> None:
