@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts and stops the newswire services of the local stack as background processes:
-# ingest (HTTP API), N extract workers (one consumer group), one store worker.
+# ingest (HTTP API, NEWSWIRE_INGEST_WORKERS server processes, default 2: one per core of a small machine),
+# N extract workers (one consumer group), one store worker.
 #   scripts/services.sh start|stop|status
 # Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`.
 set -euo pipefail
@@ -10,6 +11,7 @@ profile=${NEWSWIRE_PROFILE:-dev}
 cache_dir=${NEWSWIRE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newswire}
 state_dir=${NEWSWIRE_STATE_DIR:-$cache_dir/state/$profile}/services
 ingest_port=${NEWSWIRE_INGEST_PORT:-8080}
+ingest_workers=${NEWSWIRE_INGEST_WORKERS:-2}
 extract_workers=${NEWSWIRE_EXTRACT_WORKERS:-2}
 extract_web_base=${NEWSWIRE_EXTRACT_WEB_PORT:-6070}
 store_web_port=${NEWSWIRE_STORE_WEB_PORT:-6068}
@@ -50,7 +52,7 @@ start() {
   : "${KAFKA_BOOTSTRAP_SERVERS:?run scripts/infra.sh up first}" "${DATABASE_URL:?run scripts/infra.sh up first}"
   .venv/bin/newswire topics ensure --partitions "${NEWSWIRE_TOPIC_PARTITIONS:-4}" >/dev/null
   NEWSWIRE_INGEST_ENV=${NEWSWIRE_INGEST_ENV:-dev} NEWSWIRE_INGEST_PORT=$ingest_port \
-    NEWSWIRE_INGEST_WORKERS=${NEWSWIRE_INGEST_WORKERS:-2} launch ingest .venv/bin/newswire ingest
+    NEWSWIRE_INGEST_WORKERS=$ingest_workers launch ingest .venv/bin/newswire ingest
   for i in $(seq 1 "$extract_workers"); do
     NEWSWIRE_EXTRACT_WEB_PORT=$((extract_web_base + i)) NEWSWIRE_EXTRACT_DATADIR="$state_dir/data/extract-$i" \
       launch "extract-$i" .venv/bin/newswire extract-worker
