@@ -36,6 +36,7 @@ from services.ingest.errors import BrokerUnavailable, IngestError, PayloadTooLar
 from services.ingest.outgoing import OutgoingArticle, check_sizes, encode
 from services.ingest.parsing import (
     TEXT,
+    ParsedBody,
     check_content_length,
     media_type_of,
     parse_body,
@@ -90,25 +91,16 @@ def create_app(
                 body, media_type, max_articles=settings.max_articles_per_request, text_fields=text_fields
             )
             count = len(parsed.records)
-            # Normalisation and language detection are CPU work: keep them off the event loop.
-            articles = await run_in_threadpool(
-                raw_articles_from_records,
-                parsed.records,
-                batch=parsed.batch,
-                default_source=settings.default_source,
-                ingested_at=clock(),
-                offload_detection=settings.language_process,
-            )
-            outgoing = encode(articles)
-            check_sizes(outgoing, settings.max_message_bytes)
-            metrics.REQUEST_ARTICLES.observe(len(articles))
+            outgoing = await run_in_threadpool(_outgoing, parsed, settings, clock())
+            metrics.REQUEST_ARTICLES.observe(len(outgoing))
             await _publish(publisher, outgoing)
         except IngestError as exc:
             metrics.ARTICLES_REJECTED.labels(exc.code).inc(count)
             raise
-        metrics.ARTICLES_ACCEPTED.inc(len(articles))
+        metrics.ARTICLES_ACCEPTED.inc(len(outgoing))
         return JSONResponse(
-            {"accepted": len(articles), "article_ids": [a.article_id for a in articles]}, status_code=202
+            {"accepted": len(outgoing), "article_ids": [o.article.article_id for o in outgoing]},
+            status_code=202,
         )
 
     @app.get("/healthz")
@@ -144,6 +136,21 @@ async def _read_body(request: Request, limit: int) -> bytes:
         chunks.append(chunk)
     metrics.HTTP_REQUEST_BODY_BYTES.observe(size)
     return b"".join(chunks)
+
+
+def _outgoing(parsed: ParsedBody, settings: IngestSettings, ingested_at: datetime) -> list[OutgoingArticle]:
+    """The request's articles validated, normalised, their languages detected, serialised and checked
+    against the message size. CPU work: called in a worker thread, off the event loop."""
+    articles = raw_articles_from_records(
+        parsed.records,
+        batch=parsed.batch,
+        default_source=settings.default_source,
+        ingested_at=ingested_at,
+        offload_detection=settings.language_process,
+    )
+    outgoing = encode(articles)
+    check_sizes(outgoing, settings.max_message_bytes)
+    return outgoing
 
 
 async def _publish(publisher: ArticlePublisher, outgoing: list[OutgoingArticle]) -> None:

@@ -129,9 +129,7 @@ def _follow_owner(owner_pid: int) -> None:
             time.sleep(OWNER_POLL_S)
             try:
                 os.kill(owner_pid, 0)
-            except ProcessLookupError:
-                os._exit(0)
-            except PermissionError:  # the pid was reused by another user's process: the owner is gone
+            except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
                 os._exit(0)
 
     threading.Thread(target=watch, name="follow-owner", daemon=True).start()

@@ -74,8 +74,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         check_port_free(settings.host, settings.port)
     except OSError as exc:
-        print(f"newswire ingest: cannot listen on {settings.host}:{settings.port}: {exc}", file=sys.stderr)
-        return STARTUP_FAILURE
+        return _cannot_listen(settings.host, settings.port, exc)
     metrics_dir = tempfile.mkdtemp(prefix="newswire-ingest-metrics-")
     # Read by prometheus_client when the workers import it, and by their settings.
     os.environ[METRICS_DIR_VARIABLE] = metrics_dir
@@ -86,13 +85,18 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(metrics_dir, ignore_errors=True)
 
 
+def _cannot_listen(host: str, port: int, exc: OSError) -> int:
+    """Say why on stderr; the exit code of a startup failure."""
+    print(f"newswire ingest: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
+    return STARTUP_FAILURE
+
+
 def _serve_worker(host: str, port: int, log_level: str, graceful_s: int) -> None:
     """One worker process: uvicorn on its own SO_REUSEPORT socket (see workers.py)."""
     try:
         sock = reuse_port_socket(host, port)
     except OSError as exc:
-        print(f"newswire ingest: cannot listen on {host}:{port}: {exc}", file=sys.stderr)
-        raise SystemExit(STARTUP_FAILURE) from None
+        raise SystemExit(_cannot_listen(host, port, exc)) from None
     config = uvicorn.Config(
         f"{__name__}:app", factory=True, log_level=log_level, timeout_graceful_shutdown=graceful_s
     )

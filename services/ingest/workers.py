@@ -32,8 +32,7 @@ STOP_SIGNALS: Final = (signal.SIGINT, signal.SIGTERM)
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to host:port with SO_REUSEPORT, not yet listening (uvicorn listens on it)."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(_family(host), socket.SOCK_STREAM)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
@@ -48,10 +47,13 @@ def check_port_free(host: str, port: int) -> None:
     """Raise OSError (address in use) when something already listens on host:port, another ingest's
     workers included: their SO_REUSEPORT sockets would otherwise let a second ingest share the port
     silently. A plain bind, without SO_REUSEPORT, fails while any socket listens there."""
-    family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    with socket.socket(family, socket.SOCK_STREAM) as probe:
+    with socket.socket(_family(host), socket.SOCK_STREAM) as probe:
         probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         probe.bind((host, port))
+
+
+def _family(host: str) -> socket.AddressFamily:
+    return socket.AF_INET6 if ":" in host else socket.AF_INET
 
 
 def supervise(count: int, target: Callable[[], None], *, stop_timeout_s: float) -> int:
