@@ -20,18 +20,22 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import faust
-from aiokafka.errors import KafkaError, MessageSizeTooLargeError
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from services.common.messages import Outgoing, Position
 from services.common.topics_admin import ensure_topics
 from services.common.worker_settings import WorkerSettings
+from services.contracts.budget import ENRICHED_TOPIC_BYTES, LARGEST_RECORD_BYTES
 
 log = logging.getLogger(__name__)
 
 P = TypeVar("P")
 S = TypeVar("S", bound=WorkerSettings)
 EXIT_UNEXPECTED = 70  # EX_SOFTWARE: the orchestrator restarts the worker; nothing was committed.
+UNFIXABLE = (
+    "error that is neither an outage nor one message's fault (configuration or bug); "
+    "exiting without committing, the batch will be redelivered"
+)
 
 
 def make_app(settings: WorkerSettings) -> faust.App:
@@ -47,6 +51,10 @@ def make_app(settings: WorkerSettings) -> faust.App:
         # (the broker's cost is per request, and it shares the CPUs with the workers).
         producer_linger=0.005,
         producer_max_batch_size=256 * 1024,
+        # The size budget (services/contracts/budget.py): the largest output is an enriched article,
+        # and a consumer must be able to fetch the largest record of any of our topics.
+        producer_max_request_size=ENRICHED_TOPIC_BYTES,
+        consumer_max_fetch_size=LARGEST_RECORD_BYTES,
         consumer_auto_offset_reset="earliest",
         broker_commit_interval=settings.commit_interval_s,
         topic_disable_leader=True,
@@ -99,14 +107,13 @@ def add_lag_monitor(app: faust.App, lag: Gauge, interval_s: float = 5.0) -> None
             log.debug("consumer lag not measured this time: %r", exc)
 
 
-def is_transient_kafka_error(exc: BaseException) -> bool:
-    """Whether producing may succeed if tried again later."""
-    # A record over the broker's size limit will never fit: retrying it would block the partition forever.
-    return isinstance(exc, KafkaError) and not isinstance(exc, MessageSizeTooLargeError)
-
-
 def fatal(message: str, exc: BaseException | None = None) -> NoReturn:
-    """End the process now, without letting faust ack or commit anything more."""
+    """End the process now, without letting faust ack or commit anything more.
+
+    Only for what neither a retry nor a dead letter can fix: outages are retried and a message's own
+    fault is dead-lettered before anything reaches here, so what remains is a configuration error
+    (a missing table, a refused authorisation) or a bug, and a restart with the batch redelivered is
+    the best the process can do."""
     log.critical("%s: %r", message, exc, exc_info=exc)
     logging.shutdown()
     sys.stderr.flush()
@@ -133,7 +140,7 @@ async def consume_batches(
                 fatal("could not finish the batch in flight before shutdown", exc)
             raise
         except BaseException as exc:
-            fatal("unexpected error while handling a batch", exc)
+            fatal(UNFIXABLE, exc)
 
 
 async def consume_pipelined(
@@ -170,14 +177,14 @@ async def consume_pipelined(
     def on_done(future: asyncio.Future[None]) -> None:
         # Also when nobody awaits it (no next batch yet): a failed batch must not sit there unacked.
         if not future.cancelled() and future.exception() is not None:
-            fatal("unexpected error while handling a batch", future.exception())
+            fatal(UNFIXABLE, future.exception())
 
     try:
         async for events in batches:
             try:
                 prepared = prepare(events)
             except Exception as exc:
-                fatal("unexpected error while preparing a batch", exc)
+                fatal(UNFIXABLE, exc)
             while len(in_flight) >= max_in_flight:
                 await _settle(in_flight.popleft())
             future = asyncio.ensure_future(finish(events, prepared, in_flight[-1] if in_flight else None))
@@ -202,7 +209,7 @@ async def _settle(future: asyncio.Future[None]) -> None:
     except asyncio.CancelledError:
         raise
     except BaseException as exc:
-        fatal("unexpected error while handling a batch", exc)
+        fatal(UNFIXABLE, exc)
 
 
 async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:

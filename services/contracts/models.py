@@ -10,14 +10,31 @@ import datetime as dt
 from enum import StrEnum
 from typing import Annotated, Final, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 RAW_ARTICLE_SCHEMA: Final = "newswire.RawArticle/1"
 ENRICHED_ARTICLE_SCHEMA: Final = "newswire.EnrichedArticle/1"
 EVENT_SCHEMA: Final = "newswire.Event/1"
 DEADLETTER_SCHEMA: Final = "newswire.DeadLetter/1"
 
-NonEmpty = Annotated[str, Field(min_length=1)]
+# PostgreSQL cannot store U+0000 in a text: refused here, so a producer that bypasses ingest is
+# dead-lettered by the first hop that decodes its message, never by the store.
+Text = Annotated[str, StringConstraints(pattern=r"^[^\x00]*$")]
+NonEmpty = Annotated[Text, Field(min_length=1)]
+
+
+def utc(value: dt.datetime) -> dt.datetime:
+    """`value` in UTC (a naive one is taken as UTC). Raises ValueError when its UTC form falls outside
+    years 1-9999, which neither Python nor a PostgreSQL reader can represent."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError(f"{value.isoformat()} falls outside years 1-9999 once in UTC") from None
+
+
+UtcDatetime = Annotated[dt.datetime, AfterValidator(utc)]
 
 
 class _Contract(BaseModel):
@@ -56,15 +73,17 @@ class RawArticle(_Contract):
     """What ingest publishes to `newswire.articles.raw.v1`, keyed by `article_id`."""
 
     article_id: NonEmpty
-    external_id: str | None = None
+    external_id: Text | None = None
     source: NonEmpty
-    url: str | None = None
-    title: str | None = None
+    url: Text | None = None
+    title: Text | None = None
     text: NonEmpty
-    lang: str | None = Field(default=None, description="ISO 639-1 code of the dominant language")
-    published_at: dt.datetime | None = None
-    ingested_at: dt.datetime
-    dateline: str | None = Field(default=None, description='Place of a wire dateline ("JAKARTA -")')
+    lang: Text | None = Field(
+        default=None, description="ISO 639-1 code of the dominant language (ISO 639-3 where there is none)"
+    )
+    published_at: UtcDatetime | None = Field(default=None, description="In UTC")
+    ingested_at: UtcDatetime = Field(description="In UTC")
+    dateline: Text | None = Field(default=None, description='Place of a wire dateline ("JAKARTA -")')
 
 
 class Span(_Contract):
@@ -127,7 +146,16 @@ class DeadLetter(_Contract):
     stage: Stage
     reason: NonEmpty
     error_type: NonEmpty
-    original: str = Field(description="The original message value, base64")
+    original: str = Field(
+        description="The original message value, base64; only its head when `original_truncated`"
+    )
+    original_bytes: int | None = Field(default=None, ge=0, description="Size of the original value")
+    original_sha256: str | None = Field(default=None, description="sha256 of the original value, hex")
+    original_truncated: bool = Field(
+        default=False,
+        description="The original was too large to carry whole (see the size budget): `original` holds "
+        "its head, and topic/partition/offset point to the whole message",
+    )
     topic: str | None = None
     partition: int | None = None
     offset: int | None = None

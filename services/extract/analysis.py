@@ -26,6 +26,7 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
+from services.extract import segments
 from services.extract.arguments import ArgumentResolver, subset_words
 from services.extract.entities import group_mentions
 from services.extract.events import EventRules
@@ -128,18 +129,29 @@ def analyse_texts(nlp: Language, texts: Sequence[str], *, batch_size: int = 64) 
 
 def analyse_outcomes(nlp: Language, texts: Sequence[str], *, batch_size: int = 64) -> list[AnalysisOutcome]:
     """Like `analyse_texts`, but one result per text whatever happens: a text that spaCy or the rules
-    cannot handle gets an `AnalysisFailure(reason)`. Batches with `nlp.pipe`; after a failure inside
-    a batch the remaining texts are parsed one at a time so the culprit is isolated. Blocks (CPU)."""
+    cannot handle gets an `AnalysisFailure(reason)`. A long text is analysed in segments (segments.py)
+    and fails when one of them fails. Batches with `nlp.pipe`; after a failure inside a batch the
+    remaining texts are parsed one at a time so the culprit is isolated. Blocks (CPU)."""
+    pieces = [segments.split(text) for text in texts]
+    flat = _analyse_pieces(nlp, [segment for parts in pieces for _, segment in parts], batch_size)
+    outcomes: list[AnalysisOutcome] = []
+    for parts in pieces:
+        results, flat = flat[: len(parts)], flat[len(parts) :]
+        failure = next((r for r in results if isinstance(r, AnalysisFailure)), None)
+        if failure is not None:
+            outcomes.append(failure)
+        else:
+            analyses = [r for r in results if isinstance(r, Analysis)]
+            outcomes.append(
+                segments.merge([(start, a) for (start, _), a in zip(parts, analyses, strict=True)])
+            )
+    return outcomes
+
+
+def _analyse_pieces(nlp: Language, texts: Sequence[str], batch_size: int) -> list[AnalysisOutcome]:
     resources = resources_for(nlp)
     outcomes: list[AnalysisOutcome | None] = [None] * len(texts)
-    pending = []
-    for index, text in enumerate(texts):
-        if len(text) > nlp.max_length:
-            outcomes[index] = AnalysisFailure(
-                f"text too long: {len(text)} characters, the model accepts {nlp.max_length}", "TextTooLong"
-            )
-        else:
-            pending.append(index)
+    pending = list(range(len(texts)))  # segments are far below spaCy's max_length
     done = 0
     try:
         docs = nlp.pipe((texts[i] for i in pending), batch_size=batch_size)

@@ -3,7 +3,9 @@
 Chain, per batch of up to `batch_max` messages or `batch_window_s` seconds:
 decode -> NLP in the process pool (never on the event loop) -> enrich -> publish enriched articles,
 events and dead letters, wait for the broker's acks -> return, and only then may faust ack and commit.
-Poison messages go to the dead-letter topic; a Kafka outage while publishing is retried until it ends.
+Poison messages go to the dead-letter topic (undecodable, failed NLP or enrichment, an output larger
+than the size budget or refused by the broker); a Kafka outage while publishing is retried until it ends
+(`services.common.delivery`).
 
 Within a batch the NLP runs in pieces of `nlp_batch_size` texts, all submitted at once; each piece is
 enriched and its messages sent as soon as it is done, while the NLP processes parse the next pieces.
@@ -19,19 +21,19 @@ from typing import Any
 import faust
 
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
+from services.common.delivery import Deliverer, Delivery, check_fits
 from services.common.messages import Outgoing, Position
-from services.common.retry import retry_transient
 from services.common.worker import (
     add_lag_monitor,
     add_ops_pages,
     consume_batches,
-    is_transient_kafka_error,
     make_app,
     position_of,
     send_all,
     worker_main,
 )
-from services.contracts.models import RawArticle
+from services.contracts.budget import topic_limits
+from services.contracts.models import EnrichedArticle, RawArticle
 from services.contracts.topics import Topics
 from services.extract import metrics
 from services.extract.batch import decode_raw, outputs_for
@@ -44,14 +46,20 @@ log = logging.getLogger(__name__)
 
 
 class ExtractHandler:
-    """Handles one batch of faust events; returns only when every output is acknowledged by the broker."""
+    """Handles one batch of faust events; returns only when every output (or the dead letter that
+    replaces it) is acknowledged by the broker."""
 
     def __init__(self, app: faust.App, settings: ExtractSettings, topics: Topics, pool: NlpPool) -> None:
-        self._app = app
         self._settings = settings
         self._topics = topics
         self._pool = pool
-        self._retry = settings.retry_policy
+        self._limits = topic_limits(topics)
+        self._deliverer = Deliverer(
+            lambda messages: send_all(app, messages),
+            dead_letter=lambda exc, position: self._dead(exc, position, "refused"),
+            policy=settings.retry_policy,
+            on_retry=lambda exc, delay: metrics.PUBLISH_RETRIES.inc(),
+        )
         self.warm = False
 
     async def warm_up(self) -> None:
@@ -64,70 +72,82 @@ class ExtractHandler:
         positions = [position_of(event) for event in events]
         metrics.BATCH_SIZE.observe(len(positions))
         metrics.ARTICLES_IN.inc(len(positions))
-        dead: list[Outgoing] = []
+        dead: list[Delivery] = []
         decoded: list[tuple[Position, RawArticle]] = []
         for position in positions:
             try:
                 decoded.append((position, decode_raw(position.value)))
             except PoisonMessage as exc:
-                dead.append(self._dead(exc, position, "decode"))
+                dead.append(Delivery(position, (self._dead(exc, position, "decode"),)))
 
         started_nlp = time.perf_counter()
         publishing: list[asyncio.Future[None]] = []
         done = 0
         async for results in self._pool.analyse_chunks([raw.text for _, raw in decoded]):
             piece, done = decoded[done : done + len(results)], done + len(results)
-            outgoing = self._outputs(piece, results, dead)
-            if outgoing:  # sent now; the acks are awaited below, for the whole batch
-                publishing.append(asyncio.ensure_future(self._publish(outgoing)))
+            # Sent now; the acks are awaited below, for the whole batch.
+            deliveries = self._deliveries(piece, results)
+            publishing.append(asyncio.ensure_future(self._deliverer.deliver(deliveries)))
         if decoded:
             metrics.NLP_DURATION.observe(time.perf_counter() - started_nlp)
-        if dead:
-            publishing.append(asyncio.ensure_future(self._publish(dead)))
+        publishing.append(asyncio.ensure_future(self._deliverer.deliver(dead)))
         await asyncio.gather(*publishing)
         metrics.BATCH_DURATION.observe(time.perf_counter() - started)
 
-    def _outputs(
-        self,
-        piece: Sequence[tuple[Position, RawArticle]],
-        results: Sequence[Analysis | AnalysisFailure],
-        dead: list[Outgoing],
-    ) -> list[Outgoing]:
-        """The messages of the analysed articles of `piece`; failures are appended to `dead`."""
-        outgoing: list[Outgoing] = []
+    def _deliveries(
+        self, piece: Sequence[tuple[Position, RawArticle]], results: Sequence[Analysis | AnalysisFailure]
+    ) -> list[Delivery]:
+        """What each analysed article of `piece` gives: its messages, or its dead letter."""
+        deliveries: list[Delivery] = []
         for (position, raw), result in zip(piece, results, strict=True):
-            if isinstance(result, AnalysisFailure):
-                dead.append(self._dead(PoisonMessage(f"nlp failed: {result.reason}"), position, "nlp"))
-                continue
             try:
-                enriched = enrich(raw, result)
-            except Exception as exc:  # a bug on one article must not stop the partition
-                dead.append(self._dead(PoisonMessage(f"enrich failed: {exc!r}"), position, "enrich"))
+                messages, enriched = self._outputs(position, raw, result)
+            except _Failed as failed:
+                deliveries.append(Delivery(position, (self._dead(failed.error, position, failed.label),)))
                 continue
-            outgoing.extend(outputs_for(enriched, self._topics, position.headers))
+            deliveries.append(Delivery(position, tuple(messages)))
             metrics.ARTICLES_OUT.inc()
             for entity in enriched.entities:
                 metrics.ENTITIES.labels(type=entity.type.value).inc()
             for event in enriched.events:
                 metrics.EVENTS.labels(type=event.type.value).inc()
-        return outgoing
+        return deliveries
 
-    async def _publish(self, messages: list[Outgoing]) -> None:
-        def on_retry(exc: BaseException, delay: float) -> None:
-            metrics.PUBLISH_RETRIES.inc()
-
-        await retry_transient(
-            lambda: send_all(self._app, messages),
-            is_transient=is_transient_kafka_error,
-            policy=self._retry,
-            on_retry=on_retry,
-        )
+    def _outputs(
+        self, position: Position, raw: RawArticle, result: Analysis | AnalysisFailure
+    ) -> tuple[list[Outgoing], EnrichedArticle]:
+        """The messages of one article. Raises _Failed with the reason and metric label when the
+        article cannot give any (a bug on one article must not stop the partition either)."""
+        if isinstance(result, AnalysisFailure):
+            raise _Failed(PoisonMessage(f"nlp failed: {result.reason}"), "nlp")
+        try:
+            enriched = enrich(raw, result)
+        except Exception as exc:
+            raise _Failed(PoisonMessage(f"enrich failed: {exc!r}"), "enrich") from exc
+        try:
+            messages = outputs_for(enriched, self._topics, position.headers)
+        except Exception as exc:
+            raise _Failed(PoisonMessage(f"serialising failed: {exc!r}"), "serialise") from exc
+        try:
+            check_fits(messages, self._limits)
+        except PoisonMessage as exc:
+            raise _Failed(exc, "too_large") from exc
+        return messages, enriched
 
     def _dead(self, exc: PoisonMessage, position: Position, reason_label: str) -> Outgoing:
         log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
         metrics.ARTICLES_FAILED.labels(reason=reason_label).inc()
         metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
         return dead_letter_message(dead_letter("extract", exc, position), self._topics.deadletter)
+
+
+class _Failed(Exception):
+    """One article gives no output: the poison to dead-letter and its metric label."""
+
+    def __init__(self, error: PoisonMessage, label: str) -> None:
+        super().__init__(error.reason)
+        self.error = error
+        self.label = label
 
 
 def build_app(settings: ExtractSettings) -> faust.App:

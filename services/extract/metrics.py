@@ -35,7 +35,7 @@ ARTICLES_OUT: Final = Counter(
 )
 ARTICLES_FAILED: Final = Counter(
     "newswire_extract_articles_failed_total",
-    "Articles that could not be enriched, by reason (decode, nlp, enrich).",
+    "Articles that could not be enriched, by reason (decode, nlp, enrich, serialise, too_large, refused).",
     ["reason"],
 )
 BATCH_SIZE: Final = Histogram(
@@ -74,6 +74,7 @@ CONSUMER_LAG: Final = Gauge(
 )
 DEAD_LETTERS: Final = Counter(
     "newswire_extract_dead_letters_total",
-    "Messages sent to the dead-letter topic by extract, by reason (decode, nlp, enrich).",
+    "Messages sent to the dead-letter topic by extract, by reason "
+    "(decode, nlp, enrich, serialise, too_large, refused).",
     ["reason"],
 )

@@ -5,30 +5,36 @@ Accepted fields (every other key is rejected, naming it, so a typo such as `txet
 a JSON `null` counts as absent:
 
 ==============  ===============================================================================
-text            required, a string with some non-blank content; normalised (see normalise.py)
+text            required, a string with at least one visible character (a letter, digit, punctuation
+                mark or symbol: a text of only spaces or zero-width characters is refused);
+                normalised (see normalise.py)
 title           string; when absent, the headline detected on the first line of `text`
 external_id     string or integer (kept as its decimal string); the caller's id. `id` is an alias;
                 giving both with different values is an error
 source          string; defaults to the service's `default_source`
-url             absolute http(s) URL
+url             absolute http(s) URL with a host and a valid port
 published_at    ISO 8601 string (`2024-08-01`, `2024-08-01T10:00:00Z`, ...); without a time zone it is
-                taken as UTC. When absent, the text's `date YYYY-MM(-DD) -` header, if any, is used
-lang            ISO 639-1 code (`fr`, also `FR`, `fr-FR`); when absent, detected with lingua
+                taken as UTC; stored in UTC, so its UTC form must fall within years 1-9999. When
+                absent, the text's `date YYYY-MM(-DD) -` header, if any, is used
+lang            a BCP 47 language tag valid in the IANA registry (`fr`, `FR`, `fr-FR`, `ast`), kept as
+                its ISO 639-1 code (ISO 639-3 where there is none); when absent, detected with lingua
 ==============  ===============================================================================
 
-Every problem raises `ArticleValidationError` naming the field.
+No string may contain U+0000 (PostgreSQL cannot store it). Every problem raises
+`ArticleValidationError` naming the field, so nothing ingest accepts is refused by a later hop.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Final
 from urllib.parse import urlsplit
 
 from pydantic import ValidationError
 
-from services.contracts.models import RawArticle
+from services.contracts.models import RawArticle, utc
 from services.ingest.errors import ArticleValidationError
 from services.ingest.identity import article_id
 from services.ingest.language import detect_language, detect_languages, normalise_language_tag
@@ -37,6 +43,8 @@ from services.ingest.normalise import normalise_text
 ACCEPTED_FIELDS: Final = ("text", "title", "external_id", "id", "source", "url", "published_at", "lang")
 MAX_SHORT_FIELD_CHARS: Final = 1000
 MAX_URL_CHARS: Final = 4096
+# Unicode major categories of visible characters: letters, marks, numbers, punctuation, symbols.
+_VISIBLE: Final = frozenset("LMNPS")
 
 
 def raw_article_from_fields(
@@ -55,6 +63,7 @@ def raw_article_from_fields(
     raw_text = fields.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise ArticleValidationError("text", "must be a non-empty string")
+    _check_no_nul("text", raw_text)
     title = _optional_str(fields, "title")
     external_id = _external_id(fields)
     source = _optional_str(fields, "source") or default_source
@@ -65,6 +74,8 @@ def raw_article_from_fields(
     cleaned = normalise_text(raw_text)
     if not cleaned.text:
         raise ArticleValidationError("text", "must contain more than whitespace and wire noise")
+    if not any(unicodedata.category(char)[0] in _VISIBLE for char in cleaned.text):
+        raise ArticleValidationError("text", "has no visible character (only spaces or invisible ones)")
     try:
         return RawArticle(
             article_id=article_id(source=source, external_id=external_id, text=cleaned.text),
@@ -131,6 +142,7 @@ def _optional_str(fields: Mapping[str, object], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError(name, f"must be a string, not {_json_type(value)}")
+    _check_no_nul(name, value)
     value = value.strip()
     if len(value) > MAX_SHORT_FIELD_CHARS:
         raise ArticleValidationError(name, f"must be at most {MAX_SHORT_FIELD_CHARS} characters")
@@ -147,6 +159,7 @@ def _external_id(fields: Mapping[str, object]) -> str | None:
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise ArticleValidationError(name, "must be a non-empty string or an integer")
+        _check_no_nul(name, value)
         if len(value) > MAX_SHORT_FIELD_CHARS:
             raise ArticleValidationError(name, f"must be at most {MAX_SHORT_FIELD_CHARS} characters")
         values[name] = value.strip()
@@ -161,10 +174,15 @@ def _url(fields: Mapping[str, object]) -> str | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError("url", f"must be a string, not {_json_type(value)}")
+    _check_no_nul("url", value)
     value = value.strip()
-    parts = urlsplit(value)
-    if len(value) > MAX_URL_CHARS or parts.scheme not in ("http", "https") or not parts.netloc:
-        raise ArticleValidationError("url", "must be an absolute http(s) URL")
+    try:
+        parts = urlsplit(value)
+        parts.port  # noqa: B018 (raises ValueError for a port out of range or not a number)
+    except ValueError as exc:
+        raise ArticleValidationError("url", f"is not a valid URL: {exc}") from None
+    if len(value) > MAX_URL_CHARS or parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ArticleValidationError("url", "must be an absolute http(s) URL with a host")
     return value
 
 
@@ -174,13 +192,17 @@ def _published_at(fields: Mapping[str, object]) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError("published_at", f"must be an ISO 8601 string, not {_json_type(value)}")
+    _check_no_nul("published_at", value)
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
         raise ArticleValidationError(
             "published_at", f"{value!r} is not an ISO 8601 date or date-time"
         ) from None
-    return when if when.tzinfo else when.replace(tzinfo=UTC)
+    try:
+        return utc(when)
+    except ValueError as exc:
+        raise ArticleValidationError("published_at", str(exc)) from None
 
 
 def _lang(fields: Mapping[str, object]) -> str | None:
@@ -191,8 +213,15 @@ def _lang(fields: Mapping[str, object]) -> str | None:
         raise ArticleValidationError("lang", f"must be a string, not {_json_type(value)}")
     code = normalise_language_tag(value)
     if code is None:
-        raise ArticleValidationError("lang", f"{value!r} is not an ISO 639-1 code such as 'fr'")
+        raise ArticleValidationError(
+            "lang", f"{value[:40]!r} is not a registered language tag (BCP 47) such as 'fr' or 'fr-FR'"
+        )
     return code
+
+
+def _check_no_nul(field: str, value: str) -> None:
+    if "\x00" in value:
+        raise ArticleValidationError(field, "contains U+0000 (NUL), which PostgreSQL cannot store")
 
 
 def _json_type(value: object) -> str:

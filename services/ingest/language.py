@@ -22,7 +22,6 @@ from __future__ import annotations
 import functools
 import multiprocessing
 import os
-import re
 import threading
 import time
 from collections.abc import Sequence
@@ -30,12 +29,13 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Final
 
+import langcodes
+
 from services.common.grammar_words import plain_language
 
 SAMPLE_CHARS: Final = 300
 OWNER_POLL_S: Final = 1.0
 SUPPORTED: Final = ("fr", "en", "de", "es", "it", "pt", "nl", "ru", "uk", "ar")
-_LANG_TAG: Final = re.compile(r"(?P<primary>[A-Za-z]{2})(?:[-_][A-Za-z0-9]{1,8})*")
 
 _build_lock = threading.Lock()
 _helper_lock = threading.Lock()
@@ -140,7 +140,14 @@ def _code(language: Any) -> str | None:
 
 
 def normalise_language_tag(tag: str) -> str | None:
-    """The ISO 639-1 code of a caller-given tag (`fr`, `FR`, `fr-FR`, `fr_CA`), or None when the tag
-    does not start with a two-letter code."""
-    match = _LANG_TAG.fullmatch(tag.strip())
-    return match["primary"].lower() if match else None
+    """The language code of a caller-given BCP 47 tag (`fr`, `FR`, `fr-FR`, `fr_CA`, `fra`, `ast`):
+    its ISO 639-1 code where the language has one, else its ISO 639-3 code; None when the tag is not
+    valid against the IANA subtag registry (`xx`, `zz-ZZ`, `français`) or names no language (`und`)."""
+    cleaned = tag.strip().replace("_", "-")
+    try:
+        if not langcodes.tag_is_valid(cleaned):
+            return None
+        language = langcodes.Language.get(cleaned).language
+    except (LookupError, ValueError):  # langcodes.LanguageTagError is a ValueError
+        return None
+    return None if language in (None, "und") else str(language)

@@ -16,6 +16,7 @@ import orjson
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.contracts.budget import RAW_ARTICLE_BYTES
 from services.contracts.topics import Topics
 
 MIB: Final = 1024 * 1024
@@ -71,7 +72,11 @@ class IngestSettings(BaseSettings):
     max_body_bytes: int = Field(default=10 * MIB, gt=0, description="Largest request body read")
     max_articles_per_request: int = Field(default=1000, gt=0)
     max_message_bytes: int = Field(
-        default=1_000_000, gt=0, description="Largest serialised article (Kafka max_request_size)"
+        default=RAW_ARTICLE_BYTES,
+        gt=0,
+        le=RAW_ARTICLE_BYTES,
+        description="Largest serialised article (Kafka max_request_size); may only lower the size budget "
+        "(services/contracts/budget.py), which every later hop is sized for",
     )
     default_source: str = Field(default="unknown", min_length=1, description="`source` when none is given")
     topic_prefix: str = Field(default="", description="Namespace for topic names, see Topics.named")

@@ -3,7 +3,8 @@
 Chain, per batch of up to `batch_size` messages or `batch_window_s` seconds:
 decode -> write the whole batch in one transaction (in a thread, off the event loop) -> send dead letters
 -> ack, and only then may faust commit the offsets. A Postgres or Kafka outage is retried until it
-ends; a batch the database rejects is written article by article so only the bad one is dead-lettered.
+ends; a batch the database rejects, or whose rows cannot all be built, is written article by article so
+only the bad one is dead-lettered (its dead letter always fits: `services.common.deadletter`).
 
 Batches are pipelined (`consume_pipelined`): the next batch is decoded and turned into rows on the event
 loop while up to `write_concurrency` earlier batches are being written, each in its own transaction,
@@ -24,13 +25,13 @@ import faust
 
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.decode import decode_plain
+from services.common.delivery import Deliverer, Delivery
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
 from services.common.worker import (
     add_lag_monitor,
     add_ops_pages,
     consume_pipelined,
-    is_transient_kafka_error,
     make_app,
     position_of,
     send_all,
@@ -55,7 +56,7 @@ class Prepared:
     (the articles are then written one by one, so only the bad ones are dead-lettered)."""
 
     decoded: list[tuple[Position, PlainDict]] = field(default_factory=list)
-    dead: list[Outgoing] = field(default_factory=list)
+    dead: list[Delivery] = field(default_factory=list)
     batch: PreparedBatch | None = None
 
 
@@ -64,10 +65,14 @@ class StoreHandler:
     acknowledged by the broker."""
 
     def __init__(self, app: faust.App, settings: StoreSettings, topics: Topics, writer: BatchWriter) -> None:
-        self._app = app
         self._topics = topics
         self._writer = writer
         self._retry = settings.retry_policy
+        self._deliverer = Deliverer(
+            lambda messages: send_all(app, messages),
+            dead_letter=lambda exc, position: self._dead(exc, position, "refused"),
+            policy=settings.retry_policy,
+        )
         # Not ready while Postgres is failing, so /readyz tells the orchestrator and the ops team.
         self.database_ok = True
 
@@ -85,10 +90,10 @@ class StoreHandler:
             try:
                 prepared.decoded.append((position, decode_plain(EnrichedArticle, position.value)))
             except PoisonMessage as exc:
-                prepared.dead.append(self._dead(exc, position, "decode"))
+                prepared.dead.append(Delivery(position, (self._dead(exc, position, "decode"),)))
         try:
             prepared.batch = prepare_batch([article for _, article in prepared.decoded])
-        except PoisonBatchError:
+        except Exception:  # an article whose rows cannot be built: found and dead-lettered one by one
             prepared.batch = None
         return prepared
 
@@ -106,10 +111,7 @@ class StoreHandler:
             else:
                 self._observe(decoded, result)
 
-        if dead:
-            await retry_transient(
-                lambda: send_all(self._app, dead), is_transient=is_transient_kafka_error, policy=self._retry
-            )
+        await self._deliverer.deliver(dead)
 
     async def _write(self, batch: PreparedBatch) -> WriteResult:
         def on_retry(exc: BaseException, delay: float) -> None:
@@ -125,15 +127,24 @@ class StoreHandler:
         self.database_ok = True
         return result
 
-    async def _write_one_by_one(self, decoded: list[tuple[Position, PlainDict]]) -> list[Outgoing]:
+    async def _write_one_by_one(self, decoded: list[tuple[Position, PlainDict]]) -> list[Delivery]:
         dead = []
         for position, article in decoded:
             try:
-                self._observe([(position, article)], await self._write(prepare_batch([article])))
+                batch = prepare_batch([article])
             except PoisonBatchError as exc:
+                refused: PoisonMessage | None = PoisonMessage(f"invalid article: {exc}")
+            except Exception as exc:  # a bug on one article must not stop the partition
+                refused = PoisonMessage(f"rows could not be built: {exc!r}")
+            else:
+                try:
+                    self._observe([(position, article)], await self._write(batch))
+                    refused = None
+                except PoisonBatchError as exc:
+                    refused = PoisonMessage(f"rejected by Postgres: {exc}")
+            if refused is not None:
                 metrics.WRITE_FAILURES.labels(reason="rejected").inc()
-                cause = "invalid article" if exc.reason == "invalid_article" else "rejected by Postgres"
-                dead.append(self._dead(PoisonMessage(f"{cause}: {exc}"), position, "rejected"))
+                dead.append(Delivery(position, (self._dead(refused, position, "rejected"),)))
         return dead
 
     def _observe(self, decoded: list[tuple[Position, PlainDict]], result: WriteResult) -> None:

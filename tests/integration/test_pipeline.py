@@ -1,6 +1,7 @@
 """End to end on the real servers: HTTP -> ingest -> Kafka -> extract -> Kafka -> store -> Postgres."""
 
 import base64
+import hashlib
 import json
 import time
 import uuid
@@ -12,12 +13,21 @@ import httpx
 import psycopg
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
-from kafka.admin import KafkaAdminClient
+from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
+from bench.corpus import paragraph_pool
 from bench.stack import Stack
+from services.common.topics_admin import MAX_MESSAGE_BYTES
+from services.contracts.budget import (
+    DEADLETTER_TOPIC_BYTES,
+    RAW_ARTICLE_BYTES,
+    RAW_TOPIC_BYTES,
+    topic_limits,
+)
 from services.contracts.headers import make_headers
-from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter
-from services.ingest.articles import raw_article_from_text
+from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
+from services.ingest.articles import raw_article_from_fields, raw_article_from_text
+from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES, encode
 from tests.integration.conftest import create_database, drop_database
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -172,3 +182,132 @@ def test_a_malformed_raw_message_is_dead_lettered_and_the_next_good_one_is_store
     assert base64.b64decode(letter.original) == malformed
     assert letter.partition == 0
     assert letter.key == "bad-1"
+
+
+def largest_accepted_text() -> str:
+    """French paragraphs (the sample articles') joined into the longest text whose RawArticle ingest
+    still accepts: one more paragraph would exceed the size budget."""
+    pool = paragraph_pool()
+    paragraphs = [f"{pool[i % len(pool)]} (paragraphe {i})" for i in range(6000)]
+    limit = RAW_ARTICLE_BYTES - MESSAGE_OVERHEAD_BYTES
+
+    def size(n: int) -> int:
+        record = {"text": "\n\n".join(paragraphs[:n]), "external_id": "largest", "lang": "fr"}
+        article = raw_article_from_fields(record, default_source="test", ingested_at=datetime.now(UTC))
+        return len(encode([article])[0].value)
+
+    low, high = 1, len(paragraphs)
+    assert size(high) > limit
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if size(middle) <= limit else (low, middle - 1)
+    return "\n\n".join(paragraphs[:low])
+
+
+def test_the_largest_article_ingest_accepts_goes_through_every_hop_into_postgres(stack: Stack) -> None:
+    text = largest_accepted_text()
+    one_more = text + "\n\nUn paragraphe de plus, qui dépasse la limite de taille des messages." * 40
+
+    too_large = httpx.post(
+        f"{stack.ingest_url}/v1/articles", json={"text": one_more, "lang": "fr"}, timeout=60
+    )
+    response = httpx.post(
+        f"{stack.ingest_url}/v1/articles",
+        json={"text": text, "external_id": "largest", "source": "test", "lang": "fr"},
+        timeout=60,
+    )
+
+    assert too_large.status_code == 413, too_large.text
+    assert response.status_code == 202, response.text
+    [article_id] = response.json()["article_ids"]
+    wait_for(
+        lambda: (
+            count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", article_id) == 1
+        ),
+        "the largest article in Postgres",
+        timeout_s=300,
+    )
+    assert count(stack.database_url, "SELECT count(*) FROM mentions WHERE article_id = %s", article_id) > 1000
+
+
+def dead_letters_for(stack: Stack, offset: int, partition: int) -> list[DeadLetter]:
+    consumer = KafkaConsumer(
+        stack.topics.deadletter,
+        bootstrap_servers=stack.kafka_bootstrap,
+        auto_offset_reset="earliest",
+        consumer_timeout_ms=5_000,
+        max_partition_fetch_bytes=DEADLETTER_TOPIC_BYTES,
+    )
+    letters = [DeadLetter.model_validate_json(message.value) for message in consumer]
+    consumer.close()
+    return [
+        letter
+        for letter in letters
+        if (letter.topic, letter.partition, letter.offset) == (stack.topics.raw, partition, offset)
+    ]
+
+
+def test_a_large_raw_message_bypassing_ingest_with_a_nul_is_dead_lettered_by_pointer_at_extract(
+    stack: Stack,
+) -> None:
+    now = datetime.now(UTC)
+    pool = paragraph_pool()
+    body = "\n\n".join(pool[i % len(pool)] for i in range(1500))[:540_000]
+    valid = RawArticle(
+        article_id=f"nul-{uuid.uuid4().hex}", source="test", text=body, lang="fr", ingested_at=now
+    )
+    # PostgreSQL cannot store U+0000; a producer that bypasses ingest can still send it.
+    poison = valid.model_dump_json().replace('"text":"', '"text":"\\u0000', 1).encode()
+    good = raw_article_from_text(
+        "Grève à Lyon\n\nLes conducteurs de bus de Lyon ont entamé une grève mardi.",
+        external_id=f"after-nul-{uuid.uuid4().hex}",
+        source="test",
+        ingested_at=now,
+    )
+    producer = KafkaProducer(
+        bootstrap_servers=stack.kafka_bootstrap, acks="all", max_request_size=RAW_TOPIC_BYTES
+    )
+    sent = [
+        producer.send(
+            stack.topics.raw, key=key, value=value, headers=make_headers(RAW_ARTICLE_SCHEMA, now), partition=1
+        ).get(timeout=10)
+        for key, value in (
+            (valid.article_id.encode(), poison),
+            (good.article_id.encode(), good.model_dump_json().encode()),
+        )
+    ]
+    producer.close()
+
+    wait_for(
+        lambda: (
+            count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", good.article_id)
+            == 1
+        ),
+        "the article after the poison in Postgres",
+        timeout_s=180,
+    )
+    wait_for(lambda: bool(dead_letters_for(stack, sent[0].offset, 1)), "the poison's dead letter")
+    [letter] = dead_letters_for(stack, sent[0].offset, 1)
+    assert letter.stage == "extract"
+    assert "text" in letter.reason
+    assert letter.original_truncated
+    assert letter.original_bytes == len(poison)
+    assert letter.original_sha256 == hashlib.sha256(poison).hexdigest()
+    assert (
+        count(stack.database_url, "SELECT count(*) FROM articles WHERE article_id = %s", valid.article_id)
+        == 0
+    )
+
+
+def test_every_topic_is_created_with_its_size_budget(stack: Stack) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap)
+    try:
+        described = admin.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name) for name in stack.topics.all()],
+            config_filter="all",
+        )
+    finally:
+        admin.close()
+
+    found = {name: int(configs[MAX_MESSAGE_BYTES]["value"]) for name, configs in described["topic"].items()}
+    assert found == topic_limits(stack.topics)

@@ -47,7 +47,7 @@ def test_an_unexpected_error_ends_the_process_instead_of_leaving_the_batch(fatal
     with pytest.raises(Fatal):
         asyncio.run(worker.consume_batches(batches([1]), handle, drain_timeout_s=1))
 
-    assert fatal_calls == ["unexpected error while handling a batch"]
+    assert fatal_calls == [worker.UNFIXABLE]
 
 
 def test_a_shutdown_mid_batch_lets_the_batch_finish_before_the_loop_is_left() -> None:
@@ -146,7 +146,7 @@ def test_a_failed_batch_is_never_acked_and_ends_the_process(fatal_calls: list[st
         asyncio.run(worker.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
                                              drain_timeout_s=1))  # fmt: skip
 
-    assert "unexpected error while handling a batch" in fatal_calls
+    assert worker.UNFIXABLE in fatal_calls
     assert not [e for e in rec.log if e.startswith("ack")]
 
 

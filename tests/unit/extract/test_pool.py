@@ -5,11 +5,11 @@ import asyncio
 import pytest
 from spacy.language import Language
 
-from services.extract import analysis
+from services.extract import analysis, segments
 from services.extract.analysis import analyse_outcomes
 from services.extract.errors import PoolClosedError
 from services.extract.pool import NlpPool, split_chunks
-from services.extract.results import Analysis, AnalysisFailure
+from services.extract.results import Analysis
 
 TEXTS = [
     "Le Japon a attaqué la Chine.",
@@ -34,13 +34,18 @@ def test_in_process_pool_gives_one_analysis_per_text_in_order(nlp: Language) -> 
     assert [e.name for e in outcomes[0].entities] == ["Japon", "Chine"]  # type: ignore[union-attr]
 
 
-def test_a_text_too_long_fails_alone(nlp: Language) -> None:
-    texts = ["Le Japon a attaqué la Chine.", "x" * (nlp.max_length + 1), "L'Argentine a rencontré l'Uruguay."]
-    outcomes = analyse_outcomes(nlp, texts)
-    assert isinstance(outcomes[0], Analysis)
-    assert isinstance(outcomes[2], Analysis)
-    assert isinstance(outcomes[1], AnalysisFailure)
-    assert outcomes[1].error_type == "TextTooLong"
+def test_a_text_longer_than_a_segment_is_analysed_whole_with_offsets_into_it(nlp: Language) -> None:
+    paragraph = "Le Japon a attaqué la Chine près de Pékin. Des diplomates se sont réunis à Paris."
+    text = "\n\n".join([paragraph] * (3 * segments.MAX_SEGMENT_CHARS // len(paragraph)))
+
+    [outcome] = analyse_outcomes(nlp, [text])
+
+    assert isinstance(outcome, Analysis)
+    mentions = [m for entity in outcome.entities for m in entity.mentions]
+    assert all(text[m.start : m.end] == m.text for m in mentions)
+    assert max(m.start for m in mentions) > 2 * segments.MAX_SEGMENT_CHARS
+    assert len({entity.id for entity in outcome.entities}) == len(outcome.entities)
+    assert all(text[e.trigger.start : e.trigger.end] == e.trigger.text for e in outcome.events)
 
 
 def test_a_rule_failure_on_one_text_does_not_lose_the_others(

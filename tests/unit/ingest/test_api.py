@@ -22,6 +22,9 @@ def error_of(response: httpx.Response) -> dict[str, object]:
     return body
 
 
+TEXT_PLAIN = {"Content-Type": "text/plain"}
+
+
 class TestAccepted:
     def test_one_json_article_is_published_then_answered_202(
         self, client: TestClient, publisher: InMemoryPublisher
@@ -115,6 +118,21 @@ class TestRefused:
             "field": "articles[3].text",
         }
         assert publisher.calls == 0
+
+    @pytest.mark.parametrize("url", ["http://[::1", "http://\uff03@x.org", "http://x.org:99999999/"])
+    def test_a_url_the_parser_refuses_is_422_on_url_whichever_way_it_comes(
+        self, client: TestClient, publisher: InMemoryPublisher, url: str
+    ) -> None:
+        answers = [
+            client.post("/v1/articles", json={"text": ARTICLE, "url": url}),
+            client.post("/v1/articles", params={"url": url}, content=ARTICLE.encode(), headers=TEXT_PLAIN),
+        ]
+        if url.isascii():  # HTTP header values are Latin-1: the client cannot send the others
+            answers.append(
+                client.post("/v1/articles", content=ARTICLE.encode(), headers={**TEXT_PLAIN, "X-Url": url})
+            )
+        assert [(a.status_code, a.json()["field"]) for a in answers] == [(422, "url")] * len(answers)
+        assert publisher.published == []
 
     def test_a_declared_body_over_the_limit_is_413(self, publisher: InMemoryPublisher) -> None:
         client = make_client(publisher, max_body_bytes=100)

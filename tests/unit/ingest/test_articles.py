@@ -1,6 +1,6 @@
 """articles.py: caller fields become a validated, normalised RawArticle, or an error naming the field."""
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
@@ -95,6 +95,25 @@ class TestAccepted:
         assert article.title == "Les alliés promettent une aide à l'Ukraine"
 
 
+class TestNormalised:
+    def test_a_publication_time_is_kept_in_utc(self) -> None:
+        article = build(text=TEXT, published_at="2024-08-01T10:00:00+15:30")
+        assert article.published_at == datetime(2024, 7, 31, 18, 30, tzinfo=UTC)
+        assert article.published_at is not None
+        assert article.published_at.utcoffset() == timedelta(0)
+
+    def test_an_offset_postgres_would_refuse_is_normalised_away(self) -> None:
+        # PostgreSQL takes offsets up to 15:59; Python up to 23:59. In UTC the question does not arise.
+        article = build(text=TEXT, published_at="2024-08-01T23:00:00+23:00")
+        assert article.published_at == datetime(2024, 8, 1, 0, 0, tzinfo=UTC)
+
+    @pytest.mark.parametrize(
+        ("tag", "code"), [("fr-FR", "fr"), ("FRA", "fr"), ("ast", "ast"), ("pt_BR", "pt")]
+    )
+    def test_a_registered_language_tag_is_kept_as_its_language_code(self, tag: str, code: str) -> None:
+        assert build(text=TEXT, lang=tag).lang == code
+
+
 class TestRejected:
     @pytest.mark.parametrize("text", [None, "", "   \n ", 12, ["a"]])
     def test_text_must_be_a_non_empty_string(self, text: object) -> None:
@@ -123,12 +142,30 @@ class TestRejected:
             ("published_at", 1700000000),
             ("lang", "français"),
             ("lang", 1),
+            # Refused by later hops or readers before these checks (found by a user).
+            ("url", "http://[::1"),
+            ("url", "http://\uff03@x.org"),
+            ("url", "http://example.org:99999999/"),
+            ("url", "http:///path-only"),
+            ("published_at", "9999-12-31T23:00:00-05:00"),
+            ("published_at", "0001-01-01T00:30:00+01:00"),
+            ("lang", "xx"),
+            ("lang", "zz-ZZ"),
+            ("lang", "und"),
+            ("title", "un\x00titre"),
+            ("source", "afp\x00"),
+            ("external_id", "id\x00"),
+            ("url", "http://example.org/\x00"),
         ],
     )
     def test_a_bad_value_names_its_field(self, field: str, value: object) -> None:
         error = rejected(text=TEXT, **{field: value})
         assert error.field == field
         assert error.reason
+
+    @pytest.mark.parametrize("text", ["Un texte\x00 avec un NUL.", "\u200b\u200b", "\u200b\ufeff\n\u2060"])
+    def test_a_text_postgres_cannot_store_or_with_nothing_visible(self, text: str) -> None:
+        assert rejected(text=text).field == "text"
 
     def test_conflicting_ids(self) -> None:
         assert rejected(text=TEXT, id="a", external_id="b").field == "id"

@@ -62,7 +62,19 @@ def test_bulk_detection_answers_like_one_by_one_in_order() -> None:
 
 @pytest.mark.parametrize(
     ("tag", "code"),
-    [("fr", "fr"), ("FR", "fr"), ("fr-FR", "fr"), ("pt_BR", "pt"), ("français", None), ("f", None)],
+    [
+        ("fr", "fr"),
+        ("FR", "fr"),
+        ("fr-FR", "fr"),
+        ("pt_BR", "pt"),
+        ("fra", "fr"),
+        ("ast", "ast"),
+        ("français", None),
+        ("f", None),
+        ("xx", None),
+        ("zz-ZZ", None),
+        ("und", None),
+    ],
 )
 def test_caller_tags(tag: str, code: str | None) -> None:
     assert normalise_language_tag(tag) == code
