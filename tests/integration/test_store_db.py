@@ -424,7 +424,10 @@ def test_a_poison_article_fails_the_whole_batch_and_leaves_nothing_behind(
     writer: BatchWriter, engine: Engine, ids: Ids
 ) -> None:
     good = appeal(ids, "good")
-    poison = article(ids("poison"), text="NUL \x00 bytes are refused by Postgres text columns")
+    # The contract refuses NUL now; the writer must still isolate whatever Postgres refuses.
+    poison = article(ids("poison")).model_copy(
+        update={"text": "NUL \x00 bytes are refused by Postgres text columns"}
+    )
 
     with pytest.raises(PoisonBatchError) as raised:
         writer.write_batch([good, poison])
