@@ -140,16 +140,16 @@ class Stack:
         self._launch(f"extract-{index}", ["extract-worker", "--loglevel", "warning"], env,
                      f"http://127.0.0.1:{port}/readyz")  # fmt: skip
 
-    def start_store(self) -> None:
+    def start_store(self, index: int = 1) -> None:
+        """Start a store worker; the first is named "store", the next ones "store-2", "store-3", ..."""
         port = free_port()
+        name = "store" if index == 1 else f"store-{index}"
         env = {
             **self.store_env,
             "NEWSWIRE_STORE_WEB_PORT": str(port),
-            "NEWSWIRE_STORE_DATADIR": str(self.workdir / "store"),
+            "NEWSWIRE_STORE_DATADIR": str(self.workdir / name),
         }
-        self._launch(
-            "store", ["store-worker", "--loglevel", "warning"], env, f"http://127.0.0.1:{port}/readyz"
-        )
+        self._launch(name, ["store-worker", "--loglevel", "warning"], env, f"http://127.0.0.1:{port}/readyz")
 
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in self.processes.items() if p.poll() is None}

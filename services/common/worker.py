@@ -15,14 +15,17 @@ import asyncio
 import logging
 import os
 import sys
+import time
 from collections import deque
 from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import Any, NoReturn, TypeVar
 
 import faust
+from mode.types.signals import BaseSignalT
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
 from services.common.messages import Outgoing, Position
+from services.common.readiness import GroupMembership, first_unreachable_reason
 from services.common.topics_admin import ensure_topics
 from services.common.worker_settings import WorkerSettings
 from services.contracts.budget import ENRICHED_TOPIC_BYTES, LARGEST_RECORD_BYTES
@@ -56,6 +59,10 @@ def make_app(settings: WorkerSettings) -> faust.App:
         producer_max_request_size=ENRICHED_TOPIC_BYTES,
         consumer_max_fetch_size=LARGEST_RECORD_BYTES,
         consumer_auto_offset_reset="earliest",
+        # A member killed without leaving the group is noticed after the session timeout (faust's
+        # default, 60 s, stalled its partitions for a minute); heartbeats go three times as often.
+        broker_session_timeout=settings.session_timeout_s,
+        broker_heartbeat_interval=settings.heartbeat_interval_s,
         broker_commit_interval=settings.commit_interval_s,
         topic_disable_leader=True,
         topic_allow_declare=False,
@@ -66,8 +73,31 @@ def make_app(settings: WorkerSettings) -> faust.App:
     )
 
 
-def add_ops_pages(app: faust.App, is_ready: Callable[[], bool]) -> None:
-    """Serve /metrics (the default Prometheus registry), /healthz and /readyz on the worker's web port."""
+def add_ops_pages(
+    app: faust.App, settings: WorkerSettings, checks: Sequence[Callable[[], str | None]]
+) -> None:
+    """Serve /metrics (the default Prometheus registry), /healthz and /readyz on the worker's web port.
+
+    /readyz answers 200 `{"ready": true}` only when the broker is reachable, the worker holds a
+    partition assignment (see `readiness.GroupMembership`) and each of `checks` (the worker's own:
+    model loaded, database reachable) answers None; else 503 with the first reason.
+    """
+    membership = GroupMembership(grace_s=settings.rebalance_grace_s, clock=time.monotonic)
+
+    def on_assigned(sender: Any, /, *args: Any, signal: BaseSignalT[Any], **kwargs: Any) -> None:
+        membership.assigned()
+
+    def on_revoked(sender: Any, /, *args: Any, signal: BaseSignalT[Any], **kwargs: Any) -> None:
+        membership.revoked()
+
+    app.on_partitions_assigned.connect(on_assigned)
+    app.on_partitions_revoked.connect(on_revoked)
+
+    def broker() -> str | None:
+        return first_unreachable_reason(settings.kafka_bootstrap_servers, settings.readiness_timeout_s)
+
+    def reason() -> str | None:
+        return next((r for r in (check() for check in (*checks, membership.problem, broker)) if r), None)
 
     @app.page("/metrics")
     async def metrics(web: Any, request: Any) -> Any:
@@ -79,8 +109,10 @@ def add_ops_pages(app: faust.App, is_ready: Callable[[], bool]) -> None:
 
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
-        ready = is_ready()
-        return web.json({"ready": ready}, status=200 if ready else 503)
+        why = await asyncio.to_thread(reason)  # the broker check connects: off the web loop
+        if why is None:
+            return web.json({"ready": True})
+        return web.json({"ready": False, "reason": why}, status=503)
 
 
 def add_lag_monitor(app: faust.App, lag: Gauge, interval_s: float = 5.0) -> None:

@@ -33,6 +33,18 @@ class WorkerSettings(BaseSettings):
     drain_timeout_s: float = Field(
         default=30.0, gt=0, description="Time to finish the batch in flight on stop"
     )
+    session_timeout_s: float = Field(
+        default=10.0,
+        ge=6.0,  # the broker's default group.min.session.timeout.ms
+        description="A member silent this long is dropped and its partitions move to the others",
+    )
+    heartbeat_interval_s: float = Field(default=3.0, gt=0, description="How often a member says it lives")
+    rebalance_grace_s: float = Field(
+        default=30.0, gt=0, description="How long /readyz tolerates having no assignment after a revocation"
+    )
+    readiness_timeout_s: float = Field(
+        default=1.0, gt=0, description="TCP connect timeout of /readyz's broker check, per bootstrap server"
+    )
     retry_initial_s: float = Field(default=0.5, gt=0, description="First backoff after a transient error")
     retry_max_s: float = Field(default=30.0, gt=0, description="Backoff cap while an outage lasts")
 
@@ -40,6 +52,8 @@ class WorkerSettings(BaseSettings):
     def _backoff_bounds(self) -> Self:
         if self.retry_max_s < self.retry_initial_s:
             raise ValueError("retry_max_s must be >= retry_initial_s")
+        if self.heartbeat_interval_s * 3 > self.session_timeout_s:
+            raise ValueError("heartbeat_interval_s must be at most a third of session_timeout_s")
         return self
 
     @property

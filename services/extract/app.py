@@ -158,7 +158,7 @@ def build_app(settings: ExtractSettings) -> faust.App:
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
     add_lag_monitor(app, metrics.CONSUMER_LAG)
-    add_ops_pages(app, lambda: handler.warm)
+    add_ops_pages(app, settings, [lambda: None if handler.warm else "the NLP model is still loading"])
     raw_topic = app.topic(topics.raw, value_serializer="raw", key_serializer="raw")
 
     @app.agent(raw_topic, concurrency=1)

@@ -10,7 +10,6 @@ Everything here blocks: call it from a worker thread, never from the event loop.
 from __future__ import annotations
 
 import logging
-import socket
 import threading
 import time
 from collections.abc import Sequence
@@ -19,6 +18,7 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
+from services.common.readiness import first_unreachable_reason
 from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
@@ -92,7 +92,7 @@ class KafkaPublisher:
         if self._closed:
             reason: str | None = "the publisher is closed"
         else:
-            reason = _first_reachable(
+            reason = first_unreachable_reason(
                 self._settings.kafka_bootstrap_servers, self._settings.readiness_timeout_s
             )
         self._readiness = (now, reason)
@@ -146,18 +146,3 @@ def producer_config(settings: IngestSettings, client_id: str) -> dict[str, Any]:
         "max_block_ms": timeout_ms,
         "bootstrap_timeout_ms": timeout_ms,
     }
-
-
-def _first_reachable(bootstrap_servers: str, timeout_s: float) -> str | None:
-    """None when one of the comma-separated host:port servers accepts a TCP connection."""
-    failures = []
-    for server in (s.strip() for s in bootstrap_servers.split(",")):
-        if not server:
-            continue
-        host, _, port = server.rpartition(":")
-        try:
-            with socket.create_connection((host.strip("[]") or "localhost", int(port)), timeout=timeout_s):
-                return None
-        except (OSError, ValueError) as exc:
-            failures.append(f"{server}: {exc}")
-    return "no Kafka bootstrap server reachable (" + "; ".join(failures or ["none configured"]) + ")"

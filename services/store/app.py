@@ -169,7 +169,11 @@ def build_app(settings: StoreSettings) -> faust.App:
     writer = BatchWriter(make_engine(settings))
     handler = StoreHandler(app, settings, topics, writer)
     add_lag_monitor(app, metrics.CONSUMER_LAG)
-    add_ops_pages(app, lambda: handler.database_ok)
+    add_ops_pages(
+        app,
+        settings,
+        [lambda: None if handler.database_ok else "PostgreSQL is failing; writes are being retried"],
+    )
     enriched_topic = app.topic(topics.enriched, value_serializer="raw", key_serializer="raw")
 
     @app.agent(enriched_topic, concurrency=1)
