@@ -4,6 +4,8 @@
 # N extract workers (one consumer group), one store worker.
 #   scripts/services.sh start|stop|status
 # Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`.
+# Each service runs in its own process group, stopped as a whole; its log (logs/<name>.log) is appended
+# to, and moved to <name>.log.1 at start once over NEWSWIRE_LOG_CAP_BYTES (10 MiB).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -15,6 +17,7 @@ ingest_workers=${NEWSWIRE_INGEST_WORKERS:-2}
 extract_workers=${NEWSWIRE_EXTRACT_WORKERS:-2}
 extract_web_base=${NEWSWIRE_EXTRACT_WEB_PORT:-6070}
 store_web_port=${NEWSWIRE_STORE_WEB_PORT:-6068}
+log_cap_bytes=${NEWSWIRE_LOG_CAP_BYTES:-10485760}
 
 mkdir -p "$state_dir"/{logs,pids,data}
 
@@ -22,14 +25,20 @@ is_running() { [[ -f "$1" ]] && kill -0 "$(cat "$1")" 2>/dev/null; }
 
 launch() { # name, then the command; environment comes from the caller
   local name=$1; shift
-  local pid_file="$state_dir/pids/$name.pid"
+  local pid_file="$state_dir/pids/$name.pid" log="$state_dir/logs/$name.log"
   if is_running "$pid_file"; then
     echo "  $name already running (pid $(cat "$pid_file"))"
     return
   fi
-  nohup "$@" >"$state_dir/logs/$name.log" 2>&1 &
+  # Appended, never truncated, so a crashed worker's traceback survives its restart; past the cap the
+  # log moves to .1 (one generation kept).
+  if [[ -f "$log" ]] && (($(stat -c %s "$log") > log_cap_bytes)); then mv -f "$log" "$log.1"; fi
+  echo "=== $(date -u +%FT%TZ) starting $name: $*" >>"$log"
+  # Its own session and process group (pid = pgid: a background job of a script is no group leader,
+  # so setsid does not fork), so `stop` can end whatever it started: NLP pool, forkserver, helpers.
+  setsid nohup "$@" >>"$log" 2>&1 &
   echo $! >"$pid_file"
-  echo "  $name started (pid $!, log $state_dir/logs/$name.log)"
+  echo "  $name started (pid $!, log $log)"
 }
 
 wait_ready() { # name, url
@@ -71,13 +80,16 @@ stop() {
   for pid_file in "$state_dir"/pids/*.pid; do
     [[ -e "$pid_file" ]] || continue
     name=$(basename "$pid_file" .pid)
+    pid=$(cat "$pid_file")
     if is_running "$pid_file"; then
-      pid=$(cat "$pid_file")
-      kill -TERM "$pid"  # workers finish their batch in flight and commit on SIGTERM
+      # The leader alone gets SIGTERM (workers finish their batch in flight and commit; their NLP
+      # processes must keep working meanwhile) ...
+      kill -TERM "$pid"
       for _ in $(seq 1 60); do kill -0 "$pid" 2>/dev/null || break; sleep 0.5; done
-      if kill -0 "$pid" 2>/dev/null; then kill -KILL "$pid"; fi
       echo "  $name stopped"
     fi
+    # ... then whatever is left of its group is killed, also when the leader itself had died.
+    kill -KILL -- "-$pid" 2>/dev/null || true
     rm -f "$pid_file"
   done
 }

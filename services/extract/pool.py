@@ -21,12 +21,16 @@ If a worker process dies (a segfault, the OOM killer), the pool is rebuilt and t
 chunks are retried one by one, so only a text that kills a worker on its own becomes a failure. When
 the rebuilt pool cannot even start (the model is missing), BrokenProcessPool is raised instead: that
 is an outage to retry, not a reason to dead-letter articles.
+
+The worker processes exit within a second when the process that owns the pool is gone (killed, or ended
+by `fatal()`'s `os._exit`), taking the forkserver and resource tracker with them (services.common.owner).
 """
 
 from __future__ import annotations
 
 import asyncio
 import multiprocessing
+import os
 import threading
 from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -167,7 +171,7 @@ class NlpPool:
                     max_workers=self.processes,
                     mp_context=multiprocessing.get_context("forkserver"),
                     initializer=worker.init_worker,
-                    initargs=(self.model, self.batch_size),
+                    initargs=(self.model, self.batch_size, os.getpid()),
                 )
             return self._executor
 

@@ -10,6 +10,7 @@ import os
 
 from spacy.language import Language
 
+from services.common.owner import follow_owner
 from services.extract.analysis import analyse_outcomes, resources_for
 from services.extract.model import load_pipeline
 from services.extract.results import AnalysisOutcome
@@ -18,10 +19,12 @@ _nlp: Language | None = None
 _batch_size = 64
 
 
-def init_worker(model: str, batch_size: int) -> None:
-    """Pool initializer: load the pipeline and the rule data once for this process. Blocks seconds;
-    raises ModelLoadError/LexiconError, which breaks the pool (the parent sees BrokenProcessPool)."""
+def init_worker(model: str, batch_size: int, owner_pid: int) -> None:
+    """Pool initializer: exit with the process `owner_pid` that owns the pool (services.common.owner),
+    load the pipeline and the rule data once for this process. Blocks seconds; raises
+    ModelLoadError/LexiconError, which breaks the pool (the parent sees BrokenProcessPool)."""
     global _nlp, _batch_size
+    follow_owner(owner_pid)
     _nlp = load_pipeline(model)
     _batch_size = batch_size
     resources_for(_nlp)

@@ -7,6 +7,8 @@ Routes:
 * `GET /healthz`: 200 while the process serves requests.
 * `GET /readyz`: 200 when a Kafka bootstrap server is reachable, else 503.
 * `GET /metrics`: Prometheus exposition.
+* `GET /openapi.json`, `/docs`, `/redoc`: the API's description (openapi.py), served when
+  `serve_docs` (by default in dev only).
 
 Every 4xx/5xx answer has the body `{"error": <short code>, "reason": <human text>, "field": <name|null>}`;
 a 503 carries `Retry-After`, a 401 carries `WWW-Authenticate`.
@@ -27,12 +29,19 @@ from fastapi.responses import JSONResponse
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, CollectorRegistry, generate_latest
 from starlette.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.requests import ClientDisconnect
 from starlette.types import Lifespan
 
-from services.ingest import metrics
+from services.ingest import metrics, openapi
 from services.ingest.articles import raw_articles_from_records
 from services.ingest.auth import ApiKeyChecker
-from services.ingest.errors import BrokerUnavailable, IngestError, PayloadTooLarge, Unauthorized
+from services.ingest.errors import (
+    BrokerUnavailable,
+    ClientClosedRequest,
+    IngestError,
+    PayloadTooLarge,
+    Unauthorized,
+)
 from services.ingest.outgoing import OutgoingArticle, check_sizes, encode
 from services.ingest.parsing import (
     TEXT,
@@ -72,11 +81,24 @@ def create_app(
     """The ingest app. `publisher` is used from worker threads; the caller owns (and closes) it, in
     `lifespan` or after the server stopped. /metrics serves `registry`."""
     checker = ApiKeyChecker(settings.api_keys) if settings.auth_required else None
-    app = FastAPI(title="newswire ingest", version="1", lifespan=lifespan)
+    docs = settings.serve_docs
+    app = FastAPI(
+        title="newswire ingest",
+        version="1",
+        lifespan=lifespan,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
+        openapi_url="/openapi.json" if docs else None,
+    )
     _install_error_handlers(app, settings)
     _install_request_metrics(app)
 
-    @app.post("/v1/articles", status_code=202)
+    @app.post(
+        "/v1/articles",
+        status_code=202,
+        responses=openapi.RESPONSES,
+        openapi_extra={"requestBody": openapi.REQUEST_BODY, "parameters": openapi.PARAMETERS},
+    )
     async def post_articles(request: Request) -> JSONResponse:
         count = 1  # until the body is split into articles, a refusal counts as one article
         try:
@@ -129,11 +151,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
     check_content_length(request.headers.get("content-length"), limit)
     chunks: list[bytes] = []
     size = 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise PayloadTooLarge(f"body exceeds the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise ClientClosedRequest(
+            f"the client closed the connection after {size} bytes of the body"
+        ) from None
     metrics.HTTP_REQUEST_BODY_BYTES.observe(size)
     return b"".join(chunks)
 

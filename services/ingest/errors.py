@@ -7,6 +7,7 @@ so the mapping lives here and nowhere else.
     ├── PayloadTooLarge              413 payload_too_large
     ├── UnsupportedMediaType         415 unsupported_media_type
     ├── ArticleValidationError       422 invalid_article   (names the field)
+    ├── ClientClosedRequest          499 client_closed_request (never delivered; not a server error)
     └── BrokerUnavailable            503 broker_unavailable
 
 Third-party errors (JSON decoding, Kafka) are translated into these at the boundary where they occur.
@@ -92,6 +93,15 @@ class ArticleValidationError(IngestError):
     def at(self, origin: str) -> ArticleValidationError:
         """The same error with the record's origin (`path:line`) attached."""
         return ArticleValidationError(self._field, self.reason, origin=origin)
+
+
+class ClientClosedRequest(IngestError):
+    """The client went away before its body was read: nothing was published. The status (nginx's
+    499) is only what the logs and metrics record, so a client that gives up is never counted as a
+    server error."""
+
+    http_status = 499
+    code = "client_closed_request"
 
 
 class BrokerUnavailable(IngestError):

@@ -23,7 +23,6 @@ import functools
 import multiprocessing
 import os
 import threading
-import time
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -32,9 +31,9 @@ from typing import Any, Final
 import langcodes
 
 from services.common.grammar_words import plain_language
+from services.common.owner import follow_owner
 
 SAMPLE_CHARS: Final = 300
-OWNER_POLL_S: Final = 1.0
 SUPPORTED: Final = ("fr", "en", "de", "es", "it", "pt", "nl", "ru", "uk", "ar")
 
 _build_lock = threading.Lock()
@@ -96,7 +95,7 @@ def _offloaded(samples: list[str]) -> list[str | None]:
             _helper = ProcessPoolExecutor(
                 1,
                 mp_context=multiprocessing.get_context("forkserver"),
-                initializer=_follow_owner,
+                initializer=follow_owner,
                 initargs=(os.getpid(),),
             )
         helper = _helper
@@ -117,22 +116,6 @@ def stop_helper() -> None:
         helper, _helper = _helper, None
     if helper is not None:
         helper.shutdown(wait=True, cancel_futures=True)
-
-
-def _follow_owner(owner_pid: int) -> None:
-    """In the helper: exit once the process that started it is gone. Its queue never reports that (the
-    helper holds both ends of it), so without this a killed server would leave the helper, and the
-    forkserver it came from, running forever."""
-
-    def watch() -> None:
-        while True:
-            time.sleep(OWNER_POLL_S)
-            try:
-                os.kill(owner_pid, 0)
-            except (ProcessLookupError, PermissionError):  # gone, or its pid reused by another user
-                os._exit(0)
-
-    threading.Thread(target=watch, name="follow-owner", daemon=True).start()
 
 
 def _code(language: Any) -> str | None:

@@ -23,6 +23,7 @@ from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
 from services.ingest.outgoing import OutgoingArticle
+from services.ingest.readiness import SharedReadiness
 from services.ingest.settings import IngestSettings
 
 log = logging.getLogger(__name__)
@@ -40,7 +41,11 @@ class KafkaPublisher:
         self._lock = threading.Lock()
         self._producer: Any = None
         self._closed = False
-        self._readiness: tuple[float, str | None] | None = None
+        self._readiness = SharedReadiness(
+            lambda: first_unreachable_reason(settings.kafka_bootstrap_servers, settings.readiness_timeout_s),
+            ttl_s=settings.readiness_cache_s,
+            directory=settings.metrics_dir,
+        )
 
     @property
     def topic(self) -> str:
@@ -51,11 +56,15 @@ class KafkaPublisher:
 
         Blocks up to about `publish_timeout_s` (plus the bootstrap when the producer is new). Raises
         BrokerUnavailable on any failure or timeout (some articles may still land later: the ids are
-        deterministic, so a client retry is harmless), PayloadTooLarge when one article exceeds the
-        message size limit.
+        deterministic, so a client retry is harmless), and at once, without sending, while the broker
+        is known to be unreachable (readiness.py); PayloadTooLarge when one article exceeds the message
+        size limit.
         """
         if not articles:
             return
+        down = self.check_ready()
+        if down is not None:
+            raise BrokerUnavailable(down)
         producer = self._producer_or_raise()
         deadline = time.monotonic() + self._timeout_s
         try:
@@ -75,28 +84,22 @@ class KafkaPublisher:
                 f"an article exceeds the message size limit of {self._settings.max_message_bytes} bytes"
             ) from exc
         except KafkaTimeoutError as exc:
-            raise BrokerUnavailable(
+            reason = (
                 f"Kafka did not acknowledge the articles on {self._topic} "
                 f"within {self._timeout_s:g} s ({exc})"
-            ) from exc
+            )
+            self._readiness.mark_down(reason)
+            raise BrokerUnavailable(reason) from exc
         except KafkaError as exc:
             raise BrokerUnavailable(f"Kafka refused the articles: {type(exc).__name__}: {exc}") from exc
 
     def check_ready(self) -> str | None:
-        """None when a bootstrap server accepts a TCP connection, else why not. The answer is reused
-        for `readiness_cache_s`. Blocks up to `readiness_timeout_s` per bootstrap server."""
-        now = time.monotonic()
-        cached = self._readiness
-        if cached is not None and now - cached[0] < self._settings.readiness_cache_s:
-            return cached[1]
+        """None when a bootstrap server accepts a TCP connection, else why not; the answer is shared
+        by the server processes and reused for `readiness_cache_s` (readiness.py). Blocks up to
+        `readiness_timeout_s` per bootstrap server when it probes."""
         if self._closed:
-            reason: str | None = "the publisher is closed"
-        else:
-            reason = first_unreachable_reason(
-                self._settings.kafka_bootstrap_servers, self._settings.readiness_timeout_s
-            )
-        self._readiness = (now, reason)
-        return reason
+            return "the publisher is closed"
+        return self._readiness.reason()
 
     def close(self) -> None:
         """Flush pending records and close the producer. Blocks up to `publish_timeout_s`. Idempotent."""

@@ -66,6 +66,10 @@ class IngestSettings(BaseSettings):
         description="Where the worker processes keep their metrics (set by `newswire ingest` itself)",
     )
     env: Literal["dev", "prod"] = Field(default="prod", description="dev allows running without API keys")
+    docs: bool | None = Field(
+        default=None,
+        description="Serve /openapi.json, /docs and /redoc (unauthenticated); by default in dev only",
+    )
     api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
         default=(), description="Accepted keys (X-API-Key or Authorization: Bearer)"
     )
@@ -135,6 +139,12 @@ class IngestSettings(BaseSettings):
     def auth_required(self) -> bool:
         """Keys are checked in prod, and in dev too once any key is configured."""
         return self.env == "prod" or bool(self.api_keys)
+
+    @property
+    def serve_docs(self) -> bool:
+        """Whether the API description is served: as `docs` says, else in dev only (in prod it would
+        tell anyone who reaches the port how to call it)."""
+        return self.env == "dev" if self.docs is None else self.docs
 
     @property
     def topics(self) -> Topics:

@@ -3,11 +3,12 @@
 
 import os
 import uuid
+from collections.abc import Iterator
 
 import psycopg
 import pytest
 
-from bench.stack import fresh_database, plain_dsn
+from bench.stack import Stack, fresh_database, plain_dsn
 from services.common.topics_admin import ensure_topics
 from services.contracts.topics import Topics
 
@@ -46,3 +47,23 @@ def topics(kafka_bootstrap: str) -> Topics:
     named = Topics.named(f"test-{uuid.uuid4().hex[:10]}.")
     ensure_topics(kafka_bootstrap, named, partitions=2)
     return named
+
+
+@pytest.fixture(scope="module")
+def stack(
+    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Stack]:
+    """The three services as real processes (as `make run` starts them) on a private namespace and
+    database, one stack per test module, stopped and dropped after it."""
+    url = create_database(database_url)
+    workdir = tmp_path_factory.mktemp("stack")
+    running = Stack(kafka_bootstrap, url, f"test-{uuid.uuid4().hex[:10]}.", workdir, partitions=2)
+    try:
+        running.create_topics()
+        running.start_ingest()
+        running.start_extract(1)
+        running.start_store()
+        yield running
+    finally:
+        running.stop_all()
+        drop_database(database_url, url)

@@ -5,7 +5,7 @@ import hashlib
 import json
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -28,30 +28,10 @@ from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
 from services.ingest.articles import raw_article_from_fields, raw_article_from_text
 from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES, encode
-from tests.integration.conftest import create_database, drop_database
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 SAMPLES = sorted((Path(__file__).parents[2] / "samples").glob("*.txt"))
-
-
-@pytest.fixture(scope="module")
-def stack(
-    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Stack]:
-    """The three services as real processes (as `make run` starts them) on a private namespace."""
-    url = create_database(database_url)
-    prefix = f"test-{uuid.uuid4().hex[:10]}."
-    running = Stack(kafka_bootstrap, url, prefix, tmp_path_factory.mktemp("stack"), partitions=2)
-    try:
-        running.create_topics()
-        running.start_ingest()
-        running.start_extract(1)
-        running.start_store()
-        yield running
-    finally:
-        running.stop_all()
-        drop_database(database_url, url)
 
 
 def wait_for(condition: Callable[[], bool], what: str, timeout_s: float = 90.0) -> None:
@@ -230,7 +210,8 @@ def test_the_largest_article_ingest_accepts_goes_through_every_hop_into_postgres
     assert count(stack.database_url, "SELECT count(*) FROM mentions WHERE article_id = %s", article_id) > 1000
 
 
-def dead_letters_for(stack: Stack, offset: int, partition: int) -> list[DeadLetter]:
+def dead_letters_for_topic(stack: Stack) -> list[DeadLetter]:
+    """Every dead letter of the stack's namespace so far."""
     consumer = KafkaConsumer(
         stack.topics.deadletter,
         bootstrap_servers=stack.kafka_bootstrap,
@@ -240,9 +221,14 @@ def dead_letters_for(stack: Stack, offset: int, partition: int) -> list[DeadLett
     )
     letters = [DeadLetter.model_validate_json(message.value) for message in consumer]
     consumer.close()
+    return letters
+
+
+def dead_letters_for(stack: Stack, offset: int, partition: int) -> list[DeadLetter]:
+    """The dead letters of the raw message at `partition`/`offset`."""
     return [
         letter
-        for letter in letters
+        for letter in dead_letters_for_topic(stack)
         if (letter.topic, letter.partition, letter.offset) == (stack.topics.raw, partition, offset)
     ]
 

