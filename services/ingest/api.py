@@ -129,7 +129,7 @@ def create_app(
     async def healthz() -> dict[str, str]:
         return {"status": "ok"}
 
-    @app.get("/readyz", response_model=None)
+    @app.get("/readyz", response_model=None, responses={503: openapi.NOT_READY})
     async def readyz() -> dict[str, str] | JSONResponse:
         reason = await run_in_threadpool(publisher.check_ready)
         if reason is not None:
@@ -138,7 +138,7 @@ def create_app(
             )
         return {"status": "ready"}
 
-    @app.get("/metrics")
+    @app.get("/metrics", responses={200: openapi.METRICS})
     async def metrics_endpoint() -> Response:
         return Response(generate_latest(registry), media_type=CONTENT_TYPE_LATEST)
 

@@ -120,3 +120,11 @@ RESPONSES: Final[dict[int | str, dict[str, Any]]] = {
         {"Retry-After": {"schema": {"type": "integer"}}},
     ),
 }
+
+NOT_READY: Final = _error(
+    "Kafka is unreachable (or the publisher is closed)", {"Retry-After": {"schema": {"type": "integer"}}}
+)
+METRICS: Final = {
+    "description": "Prometheus text exposition",
+    "content": {"text/plain": {"schema": {"type": "string"}}},
+}
