@@ -66,6 +66,8 @@ def make_app(settings: WorkerSettings) -> faust.App:
         broker_commit_interval=settings.commit_interval_s,
         topic_disable_leader=True,
         topic_allow_declare=False,
+        # faust binds web_bind (default: every interface) and only advertises web_host.
+        web_bind=settings.web_host,
         web_host=settings.web_host,
         web_port=settings.web_port,
         web_in_thread=True,

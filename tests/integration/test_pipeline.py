@@ -10,6 +10,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import httpx
+import psutil
 import psycopg
 import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
@@ -297,3 +298,14 @@ def test_every_topic_is_created_with_its_size_budget(stack: Stack) -> None:
 
     found = {name: int(configs[MAX_MESSAGE_BYTES]["value"]) for name, configs in described["topic"].items()}
     assert found == topic_limits(stack.topics)
+
+
+def test_the_workers_ops_ports_listen_on_the_configured_host_only(stack: Stack) -> None:
+    for name in ("extract-1", "store"):
+        port = stack.ports[name]
+        process = psutil.Process(stack.pids()[name])
+        listening = {c.laddr.ip for c in process.net_connections("inet") if c.status == psutil.CONN_LISTEN}
+        bound = {c.laddr.ip for c in process.net_connections("inet") if c.laddr.port == port}
+
+        assert bound == {"127.0.0.1"}, (name, bound)
+        assert "0.0.0.0" not in listening
