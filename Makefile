@@ -1,5 +1,5 @@
 # newswire: the two commands are `make run` and `make test`; everything else is a step of theirs.
-.PHONY: setup run stop test test-unit lint eval contracts bench help
+.PHONY: setup run stop test test-unit lint eval contracts bench chaos help
 
 help:
 	@echo "make run    set up, start Kafka+Postgres+services, feed samples/, print a summary (stack stays up)"
@@ -9,6 +9,7 @@ help:
 	@echo "make lint   ruff + mypy --strict"
 	@echo "make eval   score offline extraction of the sample articles against ../shared/eval gold"
 	@echo "make bench  throughput/latency of every hop against its limit, on its own stack (~13 min)"
+	@echo "make chaos  the pipeline under faults (kills, outages, poison), on its own stack (~10 min)"
 
 setup:
 	@scripts/setup.sh
@@ -20,6 +21,7 @@ stop:
 	@scripts/services.sh stop
 	@NEWSWIRE_PROFILE=dev scripts/infra.sh down
 	@NEWSWIRE_PROFILE=test scripts/infra.sh down
+	@NEWSWIRE_PROFILE=chaos scripts/infra.sh down
 
 test: setup
 	@scripts/test.sh
@@ -37,6 +39,9 @@ contracts: setup
 
 bench: setup
 	@scripts/bench.sh
+
+chaos: setup
+	@scripts/chaos.sh
 
 eval: setup
 	.venv/bin/newswire extract samples/*.txt --output /tmp/newswire-eval.jsonl

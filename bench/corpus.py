@@ -17,9 +17,12 @@ from __future__ import annotations
 
 import random
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Final
+
+from services.ingest.articles import raw_article_from_fields
+from services.ingest.outgoing import encode
 
 SAMPLES_DIR: Final = Path(__file__).resolve().parent.parent / "samples"
 PARAGRAPHS: Final = (10, 14)
@@ -69,3 +72,21 @@ def build_corpus(
     """Articles `start` .. `start + count - 1`."""
     paragraphs = pool if pool is not None else paragraph_pool()
     return [article(i, paragraphs, prefix) for i in range(start, start + count)]
+
+
+def largest_accepted_text(pool: list[str], limit: int) -> str:
+    """Pool paragraphs, numbered and joined by blank lines, into the longest text whose RawArticle JSON
+    (as ingest serialises it, with `lang` given) stays within `limit` bytes: one paragraph more would
+    exceed it."""
+    paragraphs = [f"{pool[i % len(pool)]} (paragraphe {i})" for i in range(limit // 100)]
+
+    def size(n: int) -> int:
+        record = {"text": "\n\n".join(paragraphs[:n]), "external_id": "largest", "lang": "fr"}
+        article = raw_article_from_fields(record, default_source="largest", ingested_at=datetime.now(UTC))
+        return len(encode([article])[0].value)
+
+    low, high = 1, len(paragraphs)
+    while low < high:
+        middle = (low + high + 1) // 2
+        low, high = (middle, high) if size(middle) <= limit else (low, middle - 1)
+    return "\n\n".join(paragraphs[:low])

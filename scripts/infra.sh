@@ -11,7 +11,7 @@
 #   clean   `down`, then delete the profile's state (data, logs); the jar cache stays
 #
 # Environment (all optional):
-#   NEWSWIRE_PROFILE          dev (default), test or bench; picks the default ports and the state dir
+#   NEWSWIRE_PROFILE          dev (default), test, bench or chaos; picks the default ports and the state dir
 #                             (any other name works when the three ports below are given)
 #   NEWSWIRE_KAFKA_PORT       dev 19092, test 29092, bench 49092
 #   NEWSWIRE_KAFKA_CONTROLLER_PORT  dev 19093, test 29093, bench 49093
@@ -38,6 +38,7 @@ case $NEWSWIRE_PROFILE in
   dev) default_ports=(19092 19093 15432) ;;
   test) default_ports=(29092 29093 25432) ;;
   bench) default_ports=(49092 49093 45432) ;;
+  chaos) default_ports=(59092 59093 55432) ;;
   *) default_ports=("" "" "") ;;
 esac
 KAFKA_PORT=${NEWSWIRE_KAFKA_PORT:-${default_ports[0]}}

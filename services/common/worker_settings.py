@@ -46,7 +46,13 @@ class WorkerSettings(BaseSettings):
         default=1.0, gt=0, description="TCP connect timeout of /readyz's broker check, per bootstrap server"
     )
     retry_initial_s: float = Field(default=0.5, gt=0, description="First backoff after a transient error")
-    retry_max_s: float = Field(default=30.0, gt=0, description="Backoff cap while an outage lasts")
+    retry_max_s: float = Field(
+        # Low, so a worker notices within seconds that an outage ended (30 s made the store resume
+        # up to 30 s after PostgreSQL was back: make chaos).
+        default=5.0,
+        gt=0,
+        description="Backoff cap while an outage lasts",
+    )
 
     @model_validator(mode="after")
     def _backoff_bounds(self) -> Self:

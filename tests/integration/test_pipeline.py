@@ -16,7 +16,7 @@ import pytest
 from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
-from bench.corpus import paragraph_pool
+from bench.corpus import largest_accepted_text, paragraph_pool
 from bench.stack import Stack
 from services.common.topics_admin import MAX_MESSAGE_BYTES
 from services.contracts.budget import (
@@ -27,8 +27,8 @@ from services.contracts.budget import (
 )
 from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
-from services.ingest.articles import raw_article_from_fields, raw_article_from_text
-from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES, encode
+from services.ingest.articles import raw_article_from_text
+from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -165,28 +165,8 @@ def test_a_malformed_raw_message_is_dead_lettered_and_the_next_good_one_is_store
     assert letter.key == "bad-1"
 
 
-def largest_accepted_text() -> str:
-    """French paragraphs (the sample articles') joined into the longest text whose RawArticle ingest
-    still accepts: one more paragraph would exceed the size budget."""
-    pool = paragraph_pool()
-    paragraphs = [f"{pool[i % len(pool)]} (paragraphe {i})" for i in range(6000)]
-    limit = RAW_ARTICLE_BYTES - MESSAGE_OVERHEAD_BYTES
-
-    def size(n: int) -> int:
-        record = {"text": "\n\n".join(paragraphs[:n]), "external_id": "largest", "lang": "fr"}
-        article = raw_article_from_fields(record, default_source="test", ingested_at=datetime.now(UTC))
-        return len(encode([article])[0].value)
-
-    low, high = 1, len(paragraphs)
-    assert size(high) > limit
-    while low < high:
-        middle = (low + high + 1) // 2
-        low, high = (middle, high) if size(middle) <= limit else (low, middle - 1)
-    return "\n\n".join(paragraphs[:low])
-
-
 def test_the_largest_article_ingest_accepts_goes_through_every_hop_into_postgres(stack: Stack) -> None:
-    text = largest_accepted_text()
+    text = largest_accepted_text(paragraph_pool(), RAW_ARTICLE_BYTES - MESSAGE_OVERHEAD_BYTES)
     one_more = text + "\n\nUn paragraphe de plus, qui dépasse la limite de taille des messages." * 40
 
     too_large = httpx.post(
