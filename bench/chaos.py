@@ -55,7 +55,7 @@ import psycopg
 from kafka import KafkaConsumer, KafkaProducer
 
 from bench.corpus import article, largest_accepted_text, paragraph_pool
-from bench.stack import Stack, StackError, fresh_database, plain_dsn
+from bench.stack import Stack, StackError, drop_database, fresh_database, plain_dsn
 from services.contracts.budget import DEADLETTER_TOPIC_BYTES, RAW_ARTICLE_BYTES, RAW_TOPIC_BYTES
 from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
@@ -455,6 +455,7 @@ class Infra:
 def run(
     kafka_bootstrap: str,
     database_url: str,
+    owner_url: str,
     workdir: Path,
     *,
     faults: list[str],
@@ -465,7 +466,7 @@ def run(
 ) -> tuple[list[FaultResult], dict[str, Any]]:
     """Run the faults against a fresh stack; returns each fault's result and the totals."""
     name = f"chaos_{uuid.uuid4().hex[:10]}"
-    url = fresh_database(database_url, name)
+    url = fresh_database(owner_url, database_url, name)
     stack = Stack(kafka_bootstrap, url, f"{name}.", workdir, partitions=4, ingest_workers=2)
     chaos = Chaos(stack, rate=rate, recovery_timeout_s=recovery_timeout_s, infra=infra)
     try:
@@ -477,8 +478,7 @@ def run(
     finally:
         chaos.stopping.set()
         stack.stop_all()
-        with psycopg.connect(plain_dsn(database_url), autocommit=True) as conn:
-            conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        drop_database(owner_url, url)
 
 
 def report(results: list[FaultResult], totals: dict[str, Any], seconds: float) -> str:
@@ -526,6 +526,7 @@ def main(argv: list[str] | None = None) -> int:
     results, totals = run(
         os.environ["KAFKA_BOOTSTRAP_SERVERS"],
         os.environ["DATABASE_URL"],
+        os.environ["NEWSWIRE_DB_OWNER_URL"],
         state_dir / "chaos-run",
         faults=faults,
         rate=args.rate,

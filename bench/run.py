@@ -167,7 +167,7 @@ class Bench:
 
     def pipeline(self) -> str:
         n = self.s.articles
-        url = fresh_database(self.s.database_url, "newswire_bench_pipeline")
+        url = fresh_database(self.s.db_owner_url, self.s.database_url, "newswire_bench_pipeline")
         stack = self.stack("pipe", url)
         stack.start_ingest()
         stack.start_store()
@@ -234,7 +234,7 @@ class Bench:
             self.copy_run(copies, attempt)
 
     def store_run(self, copies: list[store_limit.Message], attempt: int) -> None:
-        url = fresh_database(self.s.database_url, "newswire_bench_store")
+        url = fresh_database(self.s.db_owner_url, self.s.database_url, "newswire_bench_store")
         stack = self.stack(f"store{attempt}", url)
         store_limit.prefill(self.s.kafka_bootstrap_servers, stack.topics.enriched, copies)
         log(f"(c) store alone, run {attempt}: {len(copies)} enriched articles")
@@ -251,7 +251,7 @@ class Bench:
                      store_articles_per_s=round(len(copies) / seconds, 1))  # fmt: skip
 
     def copy_run(self, copies: list[store_limit.Message], attempt: int) -> None:
-        url = fresh_database(self.s.database_url, "newswire_bench_copy")
+        url = fresh_database(self.s.db_owner_url, self.s.database_url, "newswire_bench_copy")
         log(f"(c) raw COPY of the same rows, run {attempt}")
         copy_rows, copy_seconds = store_limit.copy_rate(url, copies)
         keep_fastest(self.result, "copy_rows_per_s", copy_rows / copy_seconds, copy_rows=copy_rows)

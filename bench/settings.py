@@ -27,6 +27,11 @@ class BenchSettings(BaseSettings):
         default="postgresql://newswire:newswire@127.0.0.1:45432/newswire",
         validation_alias=AliasChoices("DATABASE_URL", "database_url"),
     )
+    db_owner_url: str = Field(
+        default="postgresql://newswire_owner:newswire@127.0.0.1:45432/newswire",
+        validation_alias=AliasChoices("NEWSWIRE_DB_OWNER_URL", "db_owner_url"),
+        description="The schema owner's URL (scripts/infra.sh env): creates and migrates the bench databases",
+    )
     articles: int = Field(default=1200, gt=0, description="Articles per pipeline run (b) and (f)")
     extract_workers: int = Field(default=2, ge=2, description="Extract workers of (b); (f) compares with 1")
     latency_seconds: float = Field(default=40.0, gt=0, description="Length of the steady-load run (e)")

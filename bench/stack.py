@@ -44,15 +44,28 @@ def plain_dsn(database_url: str) -> str:
     return database_url.replace("postgresql+psycopg://", "postgresql://", 1)
 
 
-def fresh_database(database_url: str, name: str) -> str:
-    """Drop and create database `name` on the server of `database_url`, migrate it to head, return its URL."""
-    base, _, _ = plain_dsn(database_url).rpartition("/")
-    with psycopg.connect(plain_dsn(database_url), autocommit=True) as conn:
+def with_database(url: str, name: str) -> str:
+    """`url` (role, password, host) naming database `name` instead."""
+    base, _, _ = url.rpartition("/")
+    return f"{base}/{name}"
+
+
+def fresh_database(owner_url: str, runtime_url: str, name: str) -> str:
+    """Drop and create database `name` as the schema owner of `owner_url` (a role that may create
+    databases), migrate it to head and grant the runtime role its rights; return its URL for the
+    runtime role of `runtime_url` (the role the services use)."""
+    with psycopg.connect(plain_dsn(owner_url), autocommit=True) as conn:
         conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         conn.execute(f'CREATE DATABASE "{name}"')
-    url = f"{base}/{name}"
-    upgrade(url)
-    return url
+    upgrade(with_database(owner_url, name))
+    return with_database(runtime_url, name)
+
+
+def drop_database(owner_url: str, url: str) -> None:
+    """Drop the database `url` names, as the owner of `owner_url`."""
+    name = url.rsplit("/", 1)[1]
+    with psycopg.connect(plain_dsn(owner_url), autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def wait_group_members(bootstrap: str, group: str, members: int, timeout_s: float = 90.0) -> None:

@@ -85,17 +85,22 @@ lock_profile() {
 # write_env: the endpoints `up` settled on, as shell. NEWSWIRE_INFRA_* remember which values this script
 # manages (see kafka_is_external); they are written only for services it started.
 write_env() {
-  local kafka=$KAFKA_ENDPOINT db=$PG_URL tmp="$ENV_FILE.tmp"
+  local kafka=$KAFKA_ENDPOINT db tmp="$ENV_FILE.tmp"
+  db=$(pg_url newswire)
   kafka_is_external && kafka=$KAFKA_BOOTSTRAP_SERVERS
   pg_is_external && db=$DATABASE_URL
   {
     printf 'export KAFKA_BOOTSTRAP_SERVERS=%q\n' "$kafka"
     printf 'export DATABASE_URL=%q\n' "$db"
+    # The migration role (owner of the schema, may create databases) and the read-only role.
+    pg_is_external || printf 'export NEWSWIRE_DB_OWNER_URL=%q\n' "$(pg_url newswire_owner)"
+    pg_is_external || printf 'export NEWSWIRE_DB_ANALYST_URL=%q\n' "$(pg_url newswire_analyst)"
     kafka_is_external || printf 'export NEWSWIRE_INFRA_KAFKA=%q\n' "$kafka"
     pg_is_external || printf 'export NEWSWIRE_INFRA_DATABASE_URL=%q\n' "$db"
   } >"$tmp"
+  chmod 600 "$tmp" # it holds the generated passwords
   mv -f "$tmp" "$ENV_FILE"
-  printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nDATABASE_URL=%s\n' "$kafka" "$db"
+  printf 'KAFKA_BOOTSTRAP_SERVERS=%s\nDATABASE_URL=%s\n' "$kafka" "$(sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#' <<<"$db")"
 }
 
 cmd_up() {

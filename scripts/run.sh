@@ -11,7 +11,8 @@ scripts/infra.sh up
 eval "$(scripts/infra.sh env)"
 
 echo "== schema"
-.venv/bin/newswire db upgrade
+# As the schema's owner (a DATABASE_URL of your own, without an owner URL, must be allowed to migrate).
+.venv/bin/newswire db upgrade --url "${NEWSWIRE_DB_OWNER_URL:-$DATABASE_URL}"
 
 echo "== services"
 scripts/services.sh start
@@ -23,12 +24,14 @@ fed_at=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 echo "== waiting until every sample is in Postgres"
 .venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --since "$fed_at" --timeout 120
 
+shown_db=$(printf '%s' "$DATABASE_URL" | sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#')
 cat <<EOT
 
 == endpoints
   ingest API        http://127.0.0.1:$ingest_port   (POST /v1/articles, /healthz, /readyz, /metrics)
   Kafka bootstrap   $KAFKA_BOOTSTRAP_SERVERS
-  PostgreSQL        $DATABASE_URL
+  PostgreSQL        $shown_db   (the store's role; \`scripts/infra.sh env\` prints it and the
+                    owner's and read-only analyst's URLs, with their generated passwords)
   metrics           http://127.0.0.1:${NEWSWIRE_STORE_WEB_PORT:-6068}/metrics (store), http://127.0.0.1:$(( ${NEWSWIRE_EXTRACT_WEB_PORT:-6070} + 1 ))/metrics (extract-1)
 The stack keeps running; \`make stop\` stops it.
 EOT

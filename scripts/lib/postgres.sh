@@ -1,6 +1,12 @@
 # shellcheck shell=bash
 # PostgreSQL part of scripts/infra.sh: a private cluster per profile, listening on 127.0.0.1 and on a unix socket
-# in its own directory, with role and database `newswire` (password `newswire`).
+# in its own directory, with database `newswire` and three roles, least privilege first:
+#   newswire_owner    owns the database and the schema; runs the migrations; may create (test) databases
+#   newswire          the store's runtime role: reads and writes rows (granted by `newswire db upgrade`), no DDL
+#   newswire_analyst  read-only
+# Over TCP every role authenticates with scram-sha-256 and a password generated for this cluster (kept in
+# $NEWSWIRE_STATE_DIR/pg-passwords, mode 0600); only the postgres superuser, over the cluster's own socket
+# (a directory only the postgres user can enter), is trusted.
 # Sourced after common.sh; uses NEWSWIRE_* settings and PG_PORT set by scripts/infra.sh.
 #
 # Layout: the cluster home holds data/, server.log and the unix socket. It is $NEWSWIRE_STATE_DIR/postgres, or,
@@ -9,7 +15,22 @@
 
 PG_LINK="$NEWSWIRE_STATE_DIR/postgres"
 PG_SIDE_ROOT=/var/tmp/newswire-postgres
-PG_URL="postgresql://newswire:newswire@127.0.0.1:$PG_PORT/newswire"
+PG_PASSWORDS="$NEWSWIRE_STATE_DIR/pg-passwords"
+PG_ROLES=(newswire_owner newswire newswire_analyst)
+
+# pg_password ROLE: the role's generated password (hex, so it needs no escaping in a URL), made on first use.
+pg_password() {
+  local role=$1 password
+  password=$(sed -n "s/^$role=//p" "$PG_PASSWORDS" 2>/dev/null)
+  if [[ -z $password ]]; then
+    password=$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')
+    (umask 077 && printf '%s=%s\n' "$role" "$password" >>"$PG_PASSWORDS")
+  fi
+  printf '%s' "$password"
+}
+
+# pg_url ROLE: the role's URL of database newswire.
+pg_url() { printf 'postgresql://%s:%s@127.0.0.1:%s/newswire' "$1" "$(pg_password "$1")" "$PG_PORT"; }
 
 # Same reasoning as kafka_is_external: a DATABASE_URL that our own env file set is not "external".
 pg_is_external() { [[ -n ${DATABASE_URL:-} && $DATABASE_URL != "${NEWSWIRE_INFRA_DATABASE_URL:-}" ]]; }
@@ -77,9 +98,18 @@ full_page_writes = $durable
 CONF
 }
 
-# pg_init HOME BIN: create the cluster once. Trust auth (any local user may connect as anyone) is acceptable
-# for throwaway dev/test data on a loopback-only server; `newswire` still gets a password, so the same
-# DATABASE_URL keeps working against a server that checks it.
+# pg_write_hba HOME: client authentication, rewritten on every start (so a cluster made by an older version,
+# which trusted everyone, is brought in line).
+pg_write_hba() {
+  as_pg_owner tee "$1/data/pg_hba.conf" >/dev/null <<'HBA'
+# Written by scripts/infra.sh on every start; edits are lost.
+local   all   postgres                 trust
+host    all   all        127.0.0.1/32  scram-sha-256
+host    all   all        ::1/128       scram-sha-256
+HBA
+}
+
+# pg_init HOME BIN: create the cluster once.
 pg_init() {
   local home=$1 bin=$2
   [[ -f $home/data/PG_VERSION ]] && return 0
@@ -89,14 +119,24 @@ pg_init() {
   printf "\ninclude_if_exists = 'newswire.conf'\n" | as_pg_owner tee -a "$home/data/postgresql.conf" >/dev/null
 }
 
-# pg_bootstrap HOME BIN: create role and database `newswire` unless they exist (as superuser, over the socket).
+# pg_bootstrap HOME BIN: the roles (with their passwords) and database `newswire`, as superuser over the socket.
+# Idempotent; a cluster bootstrapped by an older version (one role `newswire` owning everything) is converted.
 pg_bootstrap() {
   local home=$1 bin=$2
-  "$bin/psql" -h "$home" -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
-SELECT 'CREATE ROLE newswire LOGIN CREATEDB PASSWORD ''newswire'''
-WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = 'newswire') \gexec
-SELECT 'CREATE DATABASE newswire OWNER newswire'
+  "$bin/psql" -h "$home" -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
+    -v owner_pw="$(pg_password newswire_owner)" -v runtime_pw="$(pg_password newswire)" \
+    -v analyst_pw="$(pg_password newswire_analyst)" >/dev/null <<'SQL'
+SELECT format('CREATE ROLE %I LOGIN', role) FROM unnest(ARRAY['newswire_owner', 'newswire', 'newswire_analyst']) role
+WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = role) \gexec
+ALTER ROLE newswire_owner LOGIN CREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'owner_pw';
+ALTER ROLE newswire LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'runtime_pw';
+ALTER ROLE newswire_analyst LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'analyst_pw';
+SELECT 'CREATE DATABASE newswire OWNER newswire_owner'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'newswire') \gexec
+ALTER DATABASE newswire OWNER TO newswire_owner;
+SQL
+  "$bin/psql" -h "$home" -p "$PG_PORT" -U postgres -d newswire -q -v ON_ERROR_STOP=1 >/dev/null <<'SQL'
+REASSIGN OWNED BY newswire TO newswire_owner;
 SQL
 }
 
@@ -116,7 +156,12 @@ pg_up() {
     return 0
   fi
   if pg_running; then
-    pg_wait_ready "$(pg_home)" "$(pg_bin)" # instant, unless an earlier `up` was interrupted mid-start
+    home=$(pg_home)
+    bin=$(pg_bin)
+    pg_wait_ready "$home" "$bin" # instant, unless an earlier `up` was interrupted mid-start
+    pg_write_hba "$home"
+    as_pg_owner "$bin/pg_ctl" reload -D "$home/data" >/dev/null
+    pg_bootstrap "$home" "$bin"
     log "PostgreSQL already running (pid $(pg_postmaster_pid)) on 127.0.0.1:$PG_PORT"
     return 0
   fi
@@ -135,6 +180,7 @@ pg_up() {
   ((${#home} + 17 <= 107)) || die "socket dir $home is too long for a unix socket; set a shorter NEWSWIRE_STATE_DIR"
   pg_init "$home" "$bin"
   pg_write_config "$home"
+  pg_write_hba "$home"
   # 9>&-: the postmaster must not inherit (and hold forever) the profile lock taken in infra.sh.
   as_pg_owner "$bin/pg_ctl" start -D "$home/data" -l "$home/server.log" -w -t "$NEWSWIRE_START_TIMEOUT" \
     >/dev/null 9>&- || { show_log_tail "$home/server.log"; die "PostgreSQL did not start"; }

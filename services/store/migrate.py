@@ -15,6 +15,7 @@ import sys
 from pathlib import Path
 from typing import Final
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
@@ -22,6 +23,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
 from sqlalchemy import exc as sa_exc
 
+from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE, grant_access
 from services.store.settings import StoreSettings, normalise_database_url, redact_url
 
 _HERE: Final = Path(__file__).resolve().parent
@@ -57,9 +59,18 @@ def current_revision(database_url: str) -> str | None:
         engine.dispose()
 
 
-def upgrade(database_url: str, revision: str = "head") -> None:
-    """Migrate the database to `revision` (default: head). A no-op when already there."""
+def upgrade(
+    database_url: str,
+    revision: str = "head",
+    *,
+    runtime_role: str = DEFAULT_RUNTIME_ROLE,
+    analyst_role: str = DEFAULT_ANALYST_ROLE,
+) -> list[str]:
+    """Migrate the database to `revision` (default: head; a no-op when already there), then grant the
+    runtime and analyst roles their rights on the tables (access.py). Connect as the schema's owner.
+    Returns the roles granted."""
     command.upgrade(alembic_config(database_url), revision)
+    return grant_access(database_url, runtime_role=runtime_role, analyst_role=analyst_role)
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -80,7 +91,8 @@ def main(argv: list[str] | None = None) -> int:
     Exit status: 0 done, 1 database unreachable or refused, 2 usage error (argparse).
     """
     args = _parser().parse_args(argv)
-    url = normalise_database_url(args.url) if args.url else StoreSettings().database_url
+    settings = StoreSettings()
+    url = normalise_database_url(args.url) if args.url else settings.database_url
     head = head_revision()
     try:
         before = current_revision(url)
@@ -88,12 +100,15 @@ def main(argv: list[str] | None = None) -> int:
             state = "head" if before == head else f"head is {head}"
             print(f"{redact_url(url)}: revision {before or 'none'} ({state})")
             return 0
-        if before == head:
-            print(f"{redact_url(url)}: already at revision {head}; nothing to do")
-            return 0
-        upgrade(url)
-        print(f"{redact_url(url)}: upgraded from {before or 'an empty schema'} to {current_revision(url)}")
+        granted = upgrade(url, runtime_role=settings.runtime_role, analyst_role=settings.analyst_role)
+        after = current_revision(url)
+        done = "already at" if before == after else f"upgraded from {before or 'an empty schema'} to"
+        rights = f"; rights granted to {', '.join(granted)}" if granted else ""
+        print(f"{redact_url(url)}: {done} revision {after}{rights}")
         return 0
     except sa_exc.OperationalError as exc:
         print(f"newswire db: cannot use {redact_url(url)}: {exc.orig}", file=sys.stderr)
+        return 1
+    except psycopg.Error as exc:
+        print(f"newswire db: cannot grant rights on {redact_url(url)}: {exc}", file=sys.stderr)
         return 1

@@ -14,6 +14,7 @@ from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import SettingsConfigDict
 
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
+from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE
 
 DEFAULT_DATABASE_URL: Final = "postgresql+psycopg://newswire:newswire@127.0.0.1:15432/newswire"
 _DRIVER: Final = "postgresql+psycopg"
@@ -67,6 +68,13 @@ class StoreSettings(WorkerSettings):
         default=2,
         ge=1,
         description="Batches written at once, each in its own transaction and connection (acked in order)",
+    )
+    runtime_role: str = Field(
+        default=DEFAULT_RUNTIME_ROLE,
+        description="The store worker's role: `newswire db upgrade` grants it reads and writes, no DDL",
+    )
+    analyst_role: str = Field(
+        default=DEFAULT_ANALYST_ROLE, description="A read-only role `newswire db upgrade` grants SELECT"
     )
     app_id: str = "newswire-store"
     datadir: Path = FAUST_DATA_ROOT / "store"

@@ -5,12 +5,14 @@ import os
 import uuid
 from collections.abc import Iterator
 
-import psycopg
 import pytest
 
-from bench.stack import Stack, fresh_database, plain_dsn
+from bench.stack import Stack, fresh_database
+from bench.stack import drop_database as drop_owned
 from services.common.topics_admin import ensure_topics
 from services.contracts.topics import Topics
+
+OWNER_URL = "NEWSWIRE_DB_OWNER_URL"
 
 
 def required_env(name: str) -> str:
@@ -21,14 +23,14 @@ def required_env(name: str) -> str:
 
 
 def create_database(database_url: str) -> str:
-    """Create and migrate a new database on the server of `database_url`; return its URL."""
-    return fresh_database(database_url, f"test_{uuid.uuid4().hex[:12]}")
+    """A new database migrated by the schema owner (NEWSWIRE_DB_OWNER_URL); its URL for the runtime
+    role of `database_url`, the one the services use."""
+    return fresh_database(required_env(OWNER_URL), database_url, f"test_{uuid.uuid4().hex[:12]}")
 
 
-def drop_database(database_url: str, url: str) -> None:
-    name = url.rsplit("/", 1)[1]
-    with psycopg.connect(plain_dsn(database_url), autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+def drop_database(url: str) -> None:
+    """Drop the database of `url`, as its owner."""
+    drop_owned(required_env(OWNER_URL), url)
 
 
 @pytest.fixture(scope="session")
@@ -38,7 +40,14 @@ def kafka_bootstrap() -> str:
 
 @pytest.fixture(scope="session")
 def database_url() -> str:
+    """The store's runtime role (reads and writes rows, no DDL)."""
     return required_env("DATABASE_URL")
+
+
+@pytest.fixture(scope="session")
+def database_owner_url() -> str:
+    """The schema owner's role (migrations; may create databases)."""
+    return required_env(OWNER_URL)
 
 
 @pytest.fixture
@@ -66,4 +75,4 @@ def stack(
         yield running
     finally:
         running.stop_all()
-        drop_database(database_url, url)
+        drop_database(url)

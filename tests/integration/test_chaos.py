@@ -12,11 +12,12 @@ pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
 
 def test_a_killed_worker_a_poison_message_and_an_oversize_body_lose_nothing(
-    kafka_bootstrap: str, database_url: str, tmp_path: Path
+    kafka_bootstrap: str, database_url: str, database_owner_url: str, tmp_path: Path
 ) -> None:
     results, totals = chaos.run(
         kafka_bootstrap,
         database_url,
+        database_owner_url,
         tmp_path,
         faults=["kill_extract", "nul_raw", "body_20mb"],
         rate=2.0,

@@ -38,7 +38,7 @@ def two_stores(
         yield running
     finally:
         running.stop_all()
-        drop_database(database_url, url)
+        drop_database(url)
 
 
 def enriched_articles(partitions: int) -> list[EnrichedArticle]:

@@ -17,12 +17,14 @@ import uuid
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 
+import psycopg
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 from prometheus_client import REGISTRY
 from sqlalchemy import Engine, create_engine, func, make_url, pool, select, text
 
+from bench.stack import plain_dsn
 from services.contracts.models import EnrichedArticle, Entity, EntityType, Event, PloverType
 from services.store import migrate, schema
 from services.store import summary as summary_cli
@@ -31,6 +33,7 @@ from services.store.errors import PoisonBatchError, TransientStoreError
 from services.store.settings import StoreSettings, normalise_database_url
 from services.store.summary import fetch_summary
 from services.store.writer import BatchWriter
+from tests.integration.conftest import required_env
 
 pytestmark = pytest.mark.postgres
 
@@ -41,9 +44,15 @@ TEXT = "L'Ukraine a appelé l'OTAN à fournir des missiles à Kiev."
 
 
 @pytest.fixture(scope="module")
-def server_url(database_url: str) -> str:
-    """DATABASE_URL (conftest fails the test when it is missing): a role allowed to CREATE DATABASE."""
-    return normalise_database_url(database_url)
+def server_url(database_owner_url: str) -> str:
+    """The schema owner's URL (conftest fails the test when it is missing): a role allowed to CREATE
+    DATABASE, which owns the databases it makes and runs their migrations."""
+    return normalise_database_url(database_owner_url)
+
+
+def as_role(url: str, role_url: str) -> str:
+    """The database of `url`, reached with the role (and password) of `role_url`."""
+    return make_url(role_url).set(database=make_url(url).database).render_as_string(hide_password=False)
 
 
 @contextmanager
@@ -78,8 +87,9 @@ def migrated_url(server_url: str) -> Iterator[str]:
 
 
 @pytest.fixture(scope="module")
-def engine(migrated_url: str) -> Iterator[Engine]:
-    with engine_for(migrated_url) as engine:
+def engine(migrated_url: str, database_url: str) -> Iterator[Engine]:
+    """The store's runtime role (DATABASE_URL's), as the worker connects: no DDL, only row rights."""
+    with engine_for(as_role(migrated_url, normalise_database_url(database_url))) as engine:
         yield engine
 
 
@@ -501,7 +511,7 @@ def test_db_upgrade_twice_is_a_no_op(server_url: str, capsys: pytest.CaptureFixt
 
             assert migrate.main(["upgrade", "--url", url]) == 0
 
-            assert "nothing to do" in capsys.readouterr().out
+            assert f"already at revision {migrate.head_revision()}" in capsys.readouterr().out
             assert scalar_list(engine, "SELECT version_num FROM alembic_version") == [migrate.head_revision()]
             assert scalar_list(engine, "SELECT count(*) FROM articles") == [1]
         assert migrate.main(["current", "--url", url]) == 0
@@ -572,3 +582,44 @@ def test_the_summary_counts_only_entities_that_a_stored_article_still_mentions(s
 
         assert summary.entities == 1
         assert summary.entities_by_type == (("LOC", 1),)
+
+
+# --- roles -----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "DROP TABLE mentions",
+        "ALTER TABLE articles ADD COLUMN extra integer",
+        "CREATE TABLE intruder (x integer)",
+        "TRUNCATE events",
+        "UPDATE alembic_version SET version_num = 'x'",
+    ],
+)
+def test_the_store_role_cannot_change_the_schema(
+    migrated_url: str, database_url: str, statement: str
+) -> None:
+    with (
+        psycopg.connect(plain_dsn(as_role(migrated_url, database_url))) as conn,
+        pytest.raises(psycopg.errors.InsufficientPrivilege),
+    ):
+        conn.execute(statement)
+
+
+def test_the_analyst_role_reads_and_cannot_write(migrated_url: str, writer: BatchWriter, ids: Ids) -> None:
+    writer.write_batch([appeal(ids)])
+    analyst = as_role(migrated_url, required_env("NEWSWIRE_DB_ANALYST_URL"))
+
+    with psycopg.connect(plain_dsn(analyst)) as conn:
+        row = conn.execute("SELECT count(*) FROM articles WHERE article_id = %s", [ids("a1")]).fetchone()
+        assert row == (1,)
+        with pytest.raises(psycopg.errors.InsufficientPrivilege):
+            conn.execute("DELETE FROM articles")
+
+
+def test_a_wrong_password_is_refused_over_tcp(database_url: str) -> None:
+    # Under `trust` (the old dev setup) any password was accepted.
+    wrong = make_url(normalise_database_url(database_url)).set(password="wrong-password")
+    with pytest.raises(psycopg.OperationalError, match="password authentication failed"):
+        psycopg.connect(plain_dsn(wrong.render_as_string(hide_password=False))).close()

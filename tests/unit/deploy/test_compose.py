@@ -137,14 +137,21 @@ def test_kafka_runs_kraft_without_topic_auto_creation() -> None:
     assert "PLAINTEXT://kafka:9092" in env["KAFKA_ADVERTISED_LISTENERS"].split(",")
 
 
-def test_the_database_url_matches_the_postgres_service() -> None:
+def test_migrations_run_as_the_owner_and_the_store_as_its_own_role_neither_the_superuser() -> None:
     postgres = _services()["postgres"]["environment"]
-    user, db = postgres["POSTGRES_USER"], postgres["POSTGRES_DB"]
-    password = _interpolated(postgres["POSTGRES_PASSWORD"])
-    expected = f"postgresql://{user}:{password}@postgres:5432/{db}"
+    owner = _interpolated(postgres["NEWSWIRE_OWNER_PASSWORD"])
+    store = _interpolated(postgres["NEWSWIRE_STORE_PASSWORD"])
+    roles_script = (REPO / "deploy/compose/postgres-roles.sh").read_text()
 
-    for name in (ONE_SHOT, "store"):
-        assert _interpolated(_services()[name]["environment"]["DATABASE_URL"]) == expected
+    assert _interpolated(_services()[ONE_SHOT]["environment"]["DATABASE_URL"]) == (
+        f"postgresql://newswire_owner:{owner}@postgres:5432/newswire"
+    )
+    assert _interpolated(_services()["store"]["environment"]["DATABASE_URL"]) == (
+        f"postgresql://newswire:{store}@postgres:5432/newswire"
+    )
+    assert postgres["POSTGRES_USER"] not in ("newswire", "newswire_owner")
+    for role in ("newswire_owner", "newswire", "newswire_analyst"):
+        assert f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in roles_script
 
 
 def test_every_bind_mount_points_into_the_repository() -> None:
