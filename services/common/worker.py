@@ -1,30 +1,20 @@
-"""The faust frame shared by the extract and store workers.
-
-faust acknowledges every event of a `take_events()` batch in a `finally:` once the loop body is left,
-whether the body finished, raised or was cancelled, and commits acknowledged offsets on a timer. So
-`consume_batches` never lets the body end early: the handler dead-letters poison and retries outages
-itself; an unexpected error ends the process at once (`os._exit`, no commit, the batch is redelivered);
-a shutdown (SIGTERM) lets the batch in flight finish before faust may ack and commit it.
-`consume_pipelined` keeps the same contract for a stream whose events the caller acks itself
-(`noack_take`), and prepares the next batch while earlier ones are being made durable (several at once
-if asked, acked in order).
+"""The faust app of the extract and store workers around their consumer (services.common.consumer):
+its configuration (at-least-once, the size budget, session timeout), the ops pages (/metrics, /healthz,
+/readyz), the lag gauge, producing, and the `newswire <worker>` command.
 """
 
 import argparse
 import asyncio
 import logging
-import os
-import sys
 import time
-from collections import deque
-from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
-from typing import Any, NoReturn, TypeVar
+from collections.abc import Callable, Sequence
+from typing import Any, TypeVar
 
 import faust
 from mode.types.signals import BaseSignalT
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
-from services.common.messages import Outgoing, Position
+from services.common.messages import Outgoing
 from services.common.readiness import GroupMembership, first_unreachable_reason
 from services.common.topics_admin import ensure_topics
 from services.common.worker_settings import WorkerSettings
@@ -32,13 +22,7 @@ from services.contracts.budget import ENRICHED_TOPIC_BYTES, LARGEST_RECORD_BYTES
 
 log = logging.getLogger(__name__)
 
-P = TypeVar("P")
 S = TypeVar("S", bound=WorkerSettings)
-EXIT_UNEXPECTED = 70  # EX_SOFTWARE: the orchestrator restarts the worker; nothing was committed.
-UNFIXABLE = (
-    "error that is neither an outage nor one message's fault (configuration or bug); "
-    "exiting without committing, the batch will be redelivered"
-)
 
 
 def make_app(settings: WorkerSettings) -> faust.App:
@@ -141,111 +125,6 @@ def add_lag_monitor(app: faust.App, lag: Gauge, interval_s: float = 5.0) -> None
             log.debug("consumer lag not measured this time: %r", exc)
 
 
-def fatal(message: str, exc: BaseException | None = None) -> NoReturn:
-    """End the process now, without letting faust ack or commit anything more.
-
-    Only for what neither a retry nor a dead letter can fix: outages are retried and a message's own
-    fault is dead-lettered before anything reaches here, so what remains is a configuration error
-    (a missing table, a refused authorisation) or a bug, and a restart with the batch redelivered is
-    the best the process can do."""
-    log.critical("%s: %r", message, exc, exc_info=exc)
-    logging.shutdown()
-    sys.stderr.flush()
-    os._exit(EXIT_UNEXPECTED)
-
-
-async def consume_batches(
-    batches: AsyncIterable[Sequence[Any]],
-    handle: Callable[[Sequence[Any]], Awaitable[None]],
-    *,
-    drain_timeout_s: float,
-) -> None:
-    """Feed each batch of faust events to `handle`, which must only return once every event's effect
-    (output produced, row committed, or dead letter sent) is durable. See the module docstring."""
-    async for events in batches:
-        task = asyncio.ensure_future(handle(events))
-        try:
-            await asyncio.shield(task)
-        except asyncio.CancelledError:
-            log.info("stopping: finishing the batch in flight (%d events)", len(events))
-            try:
-                await asyncio.wait_for(asyncio.shield(task), drain_timeout_s)
-            except BaseException as exc:
-                fatal("could not finish the batch in flight before shutdown", exc)
-            raise
-        except BaseException as exc:
-            fatal(UNFIXABLE, exc)
-
-
-async def consume_pipelined(
-    batches: AsyncIterable[Sequence[Any]],
-    prepare: Callable[[Sequence[Any]], P],
-    complete: Callable[[P], Awaitable[None]],
-    ack: Callable[[Sequence[Any]], Awaitable[None]],
-    *,
-    drain_timeout_s: float,
-    max_in_flight: int = 1,
-) -> None:
-    """`consume_batches` for a stream that does not ack by itself (faust's `noack_take`), overlapping
-    the CPU work of one batch with the I/O of the ones before it.
-
-    `prepare(events)` (synchronous, on the loop: decoding) of the next batch runs while up to
-    `max_in_flight` earlier batches are in `complete` (e.g. database transactions, each in its own
-    thread and connection). `ack(events)` is called for a batch only after its own `complete` returned
-    and the batch before it was acked, so acks follow the stream's order and an offset is never
-    committed before its effect, and the effects of all batches before it, are durable. `complete`
-    must retry outages itself, like a `consume_batches` handler: any error from `prepare` or `complete`
-    ends the process (`fatal`). On shutdown the batches in flight finish and are acked; a batch only
-    prepared is dropped unacked, to be redelivered.
-    """
-    if max_in_flight < 1:
-        raise ValueError("max_in_flight must be >= 1")
-    in_flight: deque[asyncio.Future[None]] = deque()
-
-    async def finish(events: Sequence[Any], prepared: P, previous: asyncio.Future[None] | None) -> None:
-        await complete(prepared)
-        if previous is not None:
-            await asyncio.shield(previous)
-        await ack(events)
-
-    def on_done(future: asyncio.Future[None]) -> None:
-        # Also when nobody awaits it (no next batch yet): a failed batch must not sit there unacked.
-        if not future.cancelled() and future.exception() is not None:
-            fatal(UNFIXABLE, future.exception())
-
-    try:
-        async for events in batches:
-            try:
-                prepared = prepare(events)
-            except Exception as exc:
-                fatal(UNFIXABLE, exc)
-            while len(in_flight) >= max_in_flight:
-                await _settle(in_flight.popleft())
-            future = asyncio.ensure_future(finish(events, prepared, in_flight[-1] if in_flight else None))
-            future.add_done_callback(on_done)
-            in_flight.append(future)
-        while in_flight:
-            await _settle(in_flight.popleft())
-    except asyncio.CancelledError:
-        pending = [future for future in in_flight if not future.done()]
-        if pending:
-            log.info("stopping: finishing the %d batch(es) in flight", len(pending))
-            try:
-                await asyncio.wait_for(asyncio.shield(asyncio.gather(*pending)), drain_timeout_s)
-            except BaseException as exc:
-                fatal("could not finish the batches in flight before shutdown", exc)
-        raise
-
-
-async def _settle(future: asyncio.Future[None]) -> None:
-    try:
-        await asyncio.shield(future)
-    except asyncio.CancelledError:
-        raise
-    except BaseException as exc:
-        fatal(UNFIXABLE, exc)
-
-
 async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
     """Produce `messages` and wait until the broker acknowledged every one (acks=all). Raises on failure."""
     producer = app.producer
@@ -275,18 +154,3 @@ def run_worker(app: faust.App, loglevel: str = "info") -> int:
     worker = faust.Worker(app, loglevel=loglevel, quiet=True)
     worker.execute_from_commandline()
     return 0
-
-
-def position_of(event: Any) -> Position:
-    """The origin and raw bytes of a faust event (value and key serializers are "raw")."""
-    message = event.message
-    headers = message.headers or []
-    items = headers.items() if isinstance(headers, dict) else headers
-    return Position(
-        topic=message.topic,
-        partition=message.partition,
-        offset=message.offset,
-        key=message.key,
-        value=message.value,
-        headers={str(k): bytes(v) for k, v in items if v is not None},
-    )

@@ -1,8 +1,9 @@
 """The extract worker: raw articles in, enriched articles and events out.
 
-Chain, per batch of up to `batch_max` messages or `batch_window_s` seconds:
-decode -> NLP in the process pool (never on the event loop) -> enrich -> publish enriched articles,
-events and dead letters, wait for the broker's acks -> return, and only then may faust ack and commit.
+Chain, per batch of up to `batch_max` messages or `batch_window_s` seconds (services.common.consumer):
+`prepare` decodes -> `complete` runs the NLP in the process pool (never on the event loop), enriches,
+publishes enriched articles, events and dead letters and waits for the broker's acks -> only then does
+the frame ack the batch, and faust may commit its offsets.
 Poison messages go to the dead-letter topic (undecodable, failed NLP or enrichment, an output larger
 than the size budget or refused by the broker); a Kafka outage while publishing is retried until it ends
 (`services.common.delivery`).
@@ -16,22 +17,15 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from typing import Any
+from dataclasses import dataclass, field
 
 import faust
 
+from services.common.consumer import add_batch_agent
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.delivery import Deliverer, Delivery, check_fits
 from services.common.messages import Outgoing, Position
-from services.common.worker import (
-    add_lag_monitor,
-    add_ops_pages,
-    consume_batches,
-    make_app,
-    position_of,
-    send_all,
-    worker_main,
-)
+from services.common.worker import add_lag_monitor, add_ops_pages, make_app, send_all, worker_main
 from services.contracts.budget import topic_limits
 from services.contracts.models import EnrichedArticle, RawArticle
 from services.contracts.topics import Topics
@@ -43,6 +37,15 @@ from services.extract.results import Analysis, AnalysisFailure
 from services.extract.settings import ExtractSettings
 
 log = logging.getLogger(__name__)
+
+
+@dataclass
+class Decoded:
+    """A batch after `prepare`: the articles to analyse, and the dead letters of the undecodable."""
+
+    started: float
+    articles: list[tuple[Position, RawArticle]] = field(default_factory=list)
+    dead: list[Delivery] = field(default_factory=list)
 
 
 class ExtractHandler:
@@ -64,35 +67,40 @@ class ExtractHandler:
 
     async def warm_up(self) -> None:
         """Start the NLP processes and load the model in each before the first batch arrives."""
+        if self.warm:
+            return
         await self._pool.analyse(["Le président s'est rendu à Paris."] * max(1, self._settings.nlp_processes))
         self.warm = True
 
-    async def __call__(self, events: Sequence[Any]) -> None:
-        started = time.perf_counter()
-        positions = [position_of(event) for event in events]
-        metrics.BATCH_SIZE.observe(len(positions))
-        metrics.ARTICLES_IN.inc(len(positions))
-        dead: list[Delivery] = []
-        decoded: list[tuple[Position, RawArticle]] = []
-        for position in positions:
+    def prepare(self, batch: Sequence[Position]) -> Decoded:
+        """Decode the batch (on the loop); what cannot be decoded becomes its dead letter."""
+        metrics.BATCH_SIZE.observe(len(batch))
+        metrics.ARTICLES_IN.inc(len(batch))
+        decoded = Decoded(started=time.perf_counter())
+        for position in batch:
             try:
-                decoded.append((position, decode_raw(position.value)))
+                decoded.articles.append((position, decode_raw(position.value)))
             except PoisonMessage as exc:
-                dead.append(Delivery(position, (self._dead(exc, position, "decode"),)))
+                decoded.dead.append(Delivery(position, (self._dead(exc, position, "decode"),)))
+        return decoded
 
+    async def complete(self, decoded: Decoded) -> None:
+        """NLP in the process pool, enrichment, then every output (or dead letter) produced; returns
+        when the broker acknowledged them all."""
         started_nlp = time.perf_counter()
         publishing: list[asyncio.Future[None]] = []
         done = 0
-        async for results in self._pool.analyse_chunks([raw.text for _, raw in decoded]):
-            piece, done = decoded[done : done + len(results)], done + len(results)
+        articles = decoded.articles
+        async for results in self._pool.analyse_chunks([raw.text for _, raw in articles]):
+            piece, done = articles[done : done + len(results)], done + len(results)
             # Sent now; the acks are awaited below, for the whole batch.
             deliveries = self._deliveries(piece, results)
             publishing.append(asyncio.ensure_future(self._deliverer.deliver(deliveries)))
-        if decoded:
+        if articles:
             metrics.NLP_DURATION.observe(time.perf_counter() - started_nlp)
-        publishing.append(asyncio.ensure_future(self._deliverer.deliver(dead)))
+        publishing.append(asyncio.ensure_future(self._deliverer.deliver(decoded.dead)))
         await asyncio.gather(*publishing)
-        metrics.BATCH_DURATION.observe(time.perf_counter() - started)
+        metrics.BATCH_DURATION.observe(time.perf_counter() - decoded.started)
 
     def _deliveries(
         self, piece: Sequence[tuple[Position, RawArticle]], results: Sequence[Analysis | AnalysisFailure]
@@ -151,23 +159,15 @@ class _Failed(Exception):
 
 
 def build_app(settings: ExtractSettings) -> faust.App:
-    """The faust app with its single agent (concurrency=1: faust bug #606 commits past in-flight messages
-    otherwise; parallelism comes from the process pool and from more workers in the group)."""
+    """The faust app with its consumer (services.common.consumer) and ops pages."""
     topics = Topics.named(settings.topic_prefix)
     app = make_app(settings)
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
     add_lag_monitor(app, metrics.CONSUMER_LAG)
     add_ops_pages(app, settings, [lambda: None if handler.warm else "the NLP model is still loading"])
-    raw_topic = app.topic(topics.raw, value_serializer="raw", key_serializer="raw")
-
-    @app.agent(raw_topic, concurrency=1)
-    async def extract(stream: Any) -> None:
-        if not handler.warm:
-            await handler.warm_up()
-        batches = stream.take_events(settings.batch_max, within=settings.batch_window_s)
-        await consume_batches(batches, handler, drain_timeout_s=settings.drain_timeout_s)
-
+    batch = (settings.batch_max, settings.batch_window_s)
+    add_batch_agent(app, topics.raw, handler, settings, batch=batch, before=handler.warm_up)
     return app
 
 

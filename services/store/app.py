@@ -6,8 +6,8 @@ decode -> write the whole batch in one transaction (in a thread, off the event l
 ends; a batch the database rejects, or whose rows cannot all be built, is written article by article so
 only the bad one is dead-lettered (its dead letter always fits: `services.common.deadletter`).
 
-Batches are pipelined (`consume_pipelined`): the next batch is decoded and turned into rows on the event
-loop while up to `write_concurrency` earlier batches are being written, each in its own transaction,
+Batches are pipelined (services.common.consumer): the next batch is decoded and turned into rows on the
+event loop while up to `write_concurrency` earlier batches are being written, each in its own transaction,
 thread and connection (the database works on them on several cores). Batches are acked in order, each
 only after its own transaction and those of the batches before it committed and its dead letters were
 acknowledged. Concurrent transactions are safe for the same reasons several store workers are: writes
@@ -19,24 +19,16 @@ import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
 
 import faust
 
+from services.common.consumer import add_batch_agent
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.decode import decode_plain
 from services.common.delivery import Deliverer, Delivery
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
-from services.common.worker import (
-    add_lag_monitor,
-    add_ops_pages,
-    consume_pipelined,
-    make_app,
-    position_of,
-    send_all,
-    worker_main,
-)
+from services.common.worker import add_lag_monitor, add_ops_pages, make_app, send_all, worker_main
 from services.contracts.headers import ingested_at_of
 from services.contracts.models import EnrichedArticle
 from services.contracts.plain import PlainDict
@@ -76,13 +68,8 @@ class StoreHandler:
         # Not ready while Postgres is failing, so /readyz tells the orchestrator and the ops team.
         self.database_ok = True
 
-    async def __call__(self, events: Sequence[Any]) -> None:
-        """Decode and write one batch (`prepare` then `complete`)."""
-        await self.complete(self.prepare(events))
-
-    def prepare(self, events: Sequence[Any]) -> Prepared:
+    def prepare(self, positions: Sequence[Position]) -> Prepared:
         """Decode a batch and build its rows (CPU, on the loop); undecodable messages become dead letters."""
-        positions = [position_of(event) for event in events]
         metrics.BATCH_SIZE.observe(len(positions))
         metrics.MESSAGES_IN.inc(len(positions))
         prepared = Prepared()
@@ -163,7 +150,7 @@ class StoreHandler:
 
 
 def build_app(settings: StoreSettings) -> faust.App:
-    """The faust app with its single agent (concurrency=1, see faust bug #606)."""
+    """The faust app with its consumer (services.common.consumer) and ops pages."""
     topics = Topics.named(settings.topic_prefix)
     app = make_app(settings)
     writer = BatchWriter(make_engine(settings))
@@ -174,24 +161,10 @@ def build_app(settings: StoreSettings) -> faust.App:
         settings,
         [lambda: None if handler.database_ok else "PostgreSQL is failing; writes are being retried"],
     )
-    enriched_topic = app.topic(topics.enriched, value_serializer="raw", key_serializer="raw")
-
-    @app.agent(enriched_topic, concurrency=1)
-    async def store(stream: Any) -> None:
-        async def ack(events: Sequence[Any]) -> None:
-            for event in events:
-                await stream.ack(event)
-
-        batches = stream.noack_take(settings.batch_size, within=settings.batch_window_s)
-        await consume_pipelined(
-            batches,
-            handler.prepare,
-            handler.complete,
-            ack,
-            drain_timeout_s=settings.drain_timeout_s,
-            max_in_flight=settings.write_concurrency,
-        )
-
+    batch = (settings.batch_size, settings.batch_window_s)
+    add_batch_agent(
+        app, topics.enriched, handler, settings, batch=batch, max_in_flight=settings.write_concurrency
+    )
     return app
 
 

@@ -1,11 +1,13 @@
-"""The batch loop's contract: faust may ack a batch only once its handler finished."""
+"""The consumer frame's loop: a batch is acked only once it and every batch before it completed; the
+next batch is prepared meanwhile; a shutdown lets the batches in flight finish; anything unfixable ends
+the process without an ack."""
 
 import asyncio
 from collections.abc import AsyncIterator, Sequence
 
 import pytest
 
-from services.common import worker
+from services.common import consumer
 
 
 async def batches(*items: Sequence[int]) -> AsyncIterator[Sequence[int]]:
@@ -25,71 +27,8 @@ def fatal_calls(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(message)
         raise Fatal(message)
 
-    monkeypatch.setattr(worker, "fatal", record)
+    monkeypatch.setattr(consumer, "fatal", record)
     return calls
-
-
-def test_every_batch_is_handled_in_order() -> None:
-    seen: list[Sequence[int]] = []
-
-    async def handle(events: Sequence[int]) -> None:
-        seen.append(events)
-
-    asyncio.run(worker.consume_batches(batches([1, 2], [3]), handle, drain_timeout_s=1))
-
-    assert seen == [[1, 2], [3]]
-
-
-def test_an_unexpected_error_ends_the_process_instead_of_leaving_the_batch(fatal_calls: list[str]) -> None:
-    async def handle(events: Sequence[int]) -> None:
-        raise RuntimeError("bug")
-
-    with pytest.raises(Fatal):
-        asyncio.run(worker.consume_batches(batches([1]), handle, drain_timeout_s=1))
-
-    assert fatal_calls == [worker.UNFIXABLE]
-
-
-def test_a_shutdown_mid_batch_lets_the_batch_finish_before_the_loop_is_left() -> None:
-    finished: list[Sequence[int]] = []
-    started = asyncio.Event()
-
-    async def handle(events: Sequence[int]) -> None:
-        started.set()
-        await asyncio.sleep(0.2)
-        finished.append(events)
-
-    async def scenario() -> None:
-        loop_task = asyncio.ensure_future(worker.consume_batches(batches([7]), handle, drain_timeout_s=5))
-        await started.wait()
-        loop_task.cancel()
-        with pytest.raises(asyncio.CancelledError):
-            await loop_task
-
-    asyncio.run(scenario())
-
-    assert finished == [[7]]
-
-
-def test_a_batch_that_cannot_finish_before_the_drain_timeout_ends_the_process(fatal_calls: list[str]) -> None:
-    started = asyncio.Event()
-
-    async def handle(events: Sequence[int]) -> None:
-        started.set()
-        await asyncio.sleep(10)
-
-    async def scenario() -> None:
-        loop_task = asyncio.ensure_future(worker.consume_batches(batches([7]), handle, drain_timeout_s=0.1))
-        await started.wait()
-        loop_task.cancel()
-        await loop_task
-
-    with pytest.raises(Fatal):
-        asyncio.run(scenario())
-    assert fatal_calls == ["could not finish the batch in flight before shutdown"]
-
-
-# --- consume_pipelined: the same contract when the caller acks, with the next batch prepared early ---
 
 
 class Recorder:
@@ -121,7 +60,7 @@ class Recorder:
 def test_a_batch_is_acked_only_after_it_completed_and_batches_complete_in_order() -> None:
     rec = Recorder()
 
-    asyncio.run(worker.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
+    asyncio.run(consumer.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
                                          drain_timeout_s=1))  # fmt: skip
 
     for first in (1, 2, 3):
@@ -133,7 +72,7 @@ def test_a_batch_is_acked_only_after_it_completed_and_batches_complete_in_order(
 def test_the_next_batch_is_prepared_while_the_previous_one_completes() -> None:
     rec = Recorder()
 
-    asyncio.run(worker.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
+    asyncio.run(consumer.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
                                          drain_timeout_s=1))  # fmt: skip
 
     assert rec.log.index("prepare 2") < rec.log.index("done 1")
@@ -143,10 +82,10 @@ def test_a_failed_batch_is_never_acked_and_ends_the_process(fatal_calls: list[st
     rec = Recorder(fail_on=1)
 
     with pytest.raises(Fatal):
-        asyncio.run(worker.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
+        asyncio.run(consumer.consume_pipelined(batches([1], [2]), rec.prepare, rec.complete, rec.ack,
                                              drain_timeout_s=1))  # fmt: skip
 
-    assert worker.UNFIXABLE in fatal_calls
+    assert consumer.UNFIXABLE in fatal_calls
     assert not [e for e in rec.log if e.startswith("ack")]
 
 
@@ -160,7 +99,7 @@ def test_a_shutdown_lets_the_batch_in_flight_complete_and_be_acked() -> None:
 
     async def scenario() -> None:
         loop_task = asyncio.ensure_future(
-            worker.consume_pipelined(endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=5)
+            consumer.consume_pipelined(endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=5)
         )
         await asyncio.sleep(0.05)
         loop_task.cancel()
@@ -175,7 +114,7 @@ def test_a_shutdown_lets_the_batch_in_flight_complete_and_be_acked() -> None:
 def test_with_two_in_flight_a_batch_completes_alongside_the_previous_one_but_is_acked_after_it() -> None:
     rec = Recorder(slow={1: 0.3})
 
-    asyncio.run(worker.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
+    asyncio.run(consumer.consume_pipelined(batches([1], [2], [3]), rec.prepare, rec.complete, rec.ack,
                                          drain_timeout_s=1, max_in_flight=2))  # fmt: skip
 
     assert rec.log.index("start 2") < rec.log.index("done 1")
@@ -196,7 +135,7 @@ def test_a_shutdown_lets_every_batch_in_flight_complete_and_be_acked_in_order() 
 
     async def scenario() -> None:
         loop_task = asyncio.ensure_future(
-            worker.consume_pipelined(
+            consumer.consume_pipelined(
                 endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=5, max_in_flight=2
             )
         )
@@ -209,3 +148,24 @@ def test_a_shutdown_lets_every_batch_in_flight_complete_and_be_acked_in_order() 
 
     assert [e for e in rec.log if e.startswith("ack")] == ["ack 1", "ack 2"]
     assert "prepare 3" not in rec.log
+
+
+def test_a_batch_that_cannot_finish_before_the_drain_timeout_ends_the_process(fatal_calls: list[str]) -> None:
+    rec = Recorder(complete_s=10)
+
+    async def endless() -> AsyncIterator[Sequence[int]]:
+        yield [1]
+        await asyncio.sleep(10)
+
+    async def scenario() -> None:
+        loop_task = asyncio.ensure_future(
+            consumer.consume_pipelined(endless(), rec.prepare, rec.complete, rec.ack, drain_timeout_s=0.1)
+        )
+        await asyncio.sleep(0.05)
+        loop_task.cancel()
+        await loop_task
+
+    with pytest.raises(Fatal):
+        asyncio.run(scenario())
+    assert fatal_calls == ["could not finish the batches in flight before shutdown"]
+    assert not [e for e in rec.log if e.startswith("ack")]

@@ -9,13 +9,12 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from typing import Any
 
 import orjson
 import pytest
 
-from services.common.messages import Outgoing
+from services.common.messages import Outgoing, Position
 from services.contracts.models import EnrichedArticle
 from services.contracts.topics import Topics
 from services.store import app as store_app
@@ -25,21 +24,6 @@ from services.store.writer import PreparedBatch, RowCounts, WriteResult
 from tests.unit.store.factories import event, ukraine_appeals_to_nato
 
 TOPICS = Topics.named("")
-
-
-@dataclass
-class _Message:
-    value: bytes
-    offset: int
-    topic: str = TOPICS.enriched
-    partition: int = 0
-    key: bytes | None = None
-    headers: list[tuple[str, bytes]] = field(default_factory=list)
-
-
-@dataclass
-class _Event:
-    message: _Message
 
 
 class RecordingWriter:
@@ -53,8 +37,11 @@ class RecordingWriter:
         return WriteResult(batch.articles_in, len(ids), 0, batch.superseded, RowCounts(), ids, (), now)
 
 
-def events_of(values: Sequence[bytes]) -> list[_Event]:
-    return [_Event(_Message(value, offset)) for offset, value in enumerate(values)]
+def positions_of(values: Sequence[bytes]) -> list[Position]:
+    return [
+        Position(topic=TOPICS.enriched, partition=0, offset=offset, key=None, value=value, headers={})
+        for offset, value in enumerate(values)
+    ]
 
 
 def as_bytes(article: EnrichedArticle) -> bytes:
@@ -86,7 +73,7 @@ def handler(writer: RecordingWriter) -> StoreHandler:
 def test_prepare_decodes_and_builds_the_rows_without_writing() -> None:
     writer = RecordingWriter()
     prepared = handler(writer).prepare(
-        events_of([as_bytes(ukraine_appeals_to_nato("a2")), as_bytes(ukraine_appeals_to_nato("a1"))])
+        positions_of([as_bytes(ukraine_appeals_to_nato("a2")), as_bytes(ukraine_appeals_to_nato("a1"))])
     )
 
     assert prepared.batch is not None
@@ -100,7 +87,7 @@ def test_complete_writes_the_whole_batch_in_one_transaction(sent: list[Outgoing]
     store = handler(writer)
     values = [as_bytes(ukraine_appeals_to_nato("a1")), as_bytes(ukraine_appeals_to_nato("a2"))]
 
-    asyncio.run(store.complete(store.prepare(events_of(values))))
+    asyncio.run(store.complete(store.prepare(positions_of(values))))
 
     assert writer.batches == [["a1", "a2"]]
     assert sent == []
@@ -113,7 +100,7 @@ def test_an_article_whose_rows_cannot_be_built_is_dead_lettered_and_the_others_a
     store = handler(writer)
     values = [as_bytes(ukraine_appeals_to_nato("a1")), names_unknown_entity("bad"), b"{not json"]
 
-    prepared = store.prepare(events_of(values))
+    prepared = store.prepare(positions_of(values))
     asyncio.run(store.complete(prepared))
 
     assert prepared.batch is None
