@@ -17,6 +17,7 @@ from tests.unit.deploy.deploy_files import (
     is_newswire,
     kubectl,
     kustomization,
+    load_one,
     manifests_of,
     patches_of,
     render,
@@ -77,7 +78,7 @@ def test_extract_replicas_are_left_to_the_autoscaler_in_the_base_and_in_prod() -
     assert "newswire-extract" not in prod_replicas
 
 
-def test_prod_requires_api_keys_and_reads_the_database_url_from_cloudnativepg() -> None:
+def test_prod_requires_api_keys_and_connects_the_store_and_migrations_as_their_own_roles() -> None:
     config = effective_config(K8S / "overlays" / "prod")
     refs = {
         (doc["metadata"]["name"], env["name"]): env["valueFrom"]["secretKeyRef"]
@@ -85,13 +86,30 @@ def test_prod_requires_api_keys_and_reads_the_database_url_from_cloudnativepg() 
         if doc["kind"] in WORKLOAD_KINDS
         for container in doc["spec"]["template"]["spec"].get("containers", [])
         for env in container.get("env", [])
+        if env.get("valueFrom")
     }
+    values = {
+        (doc["metadata"]["name"], env["name"]): env["value"]
+        for doc in patches_of(K8S / "overlays" / "prod")
+        if doc["kind"] in WORKLOAD_KINDS
+        for container in doc["spec"]["template"]["spec"].get("containers", [])
+        for env in container.get("env", [])
+        if env.get("value")
+    }
+    cluster = load_one(K8S / "overlays" / "prod" / "postgres-cluster.yaml")
+    roles = {role["name"]: role for role in cluster["spec"]["managed"]["roles"]}
 
     assert config["NEWSWIRE_INGEST_ENV"] == "prod"
     assert config["KAFKA_BOOTSTRAP_SERVERS"].startswith("newswire-kafka-kafka-bootstrap.")
     assert refs[("newswire-ingest", "NEWSWIRE_INGEST_API_KEYS")]["optional"] is False
-    assert refs[("newswire-store", "DATABASE_URL")] == {"name": "newswire-pg-app", "key": "uri"}
     assert refs[("newswire-migrate", "DATABASE_URL")] == {"name": "newswire-pg-app", "key": "uri"}
+    assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == "newswire_owner"
+    assert refs[("newswire-store", "PGPASSWORD")] == {"name": "newswire-pg-store", "key": "password"}
+    assert values[("newswire-store", "DATABASE_URL")].startswith("postgresql://newswire@")
+    assert {name: (r["superuser"], r["createdb"]) for name, r in roles.items()} == {
+        "newswire": (False, False),
+        "newswire_analyst": (False, False),
+    }
 
 
 needs_kubectl = pytest.mark.skipif(
@@ -101,7 +119,7 @@ needs_kubectl = pytest.mark.skipif(
 
 # Secrets an overlay expects to exist without generating them: CloudNativePG's, and the API keys the
 # cluster operator creates (see base/secret.template.yaml).
-EXTERNAL_SECRETS = {"dev": set[str](), "prod": {"newswire-pg-app", "newswire-ingest"}}
+EXTERNAL_SECRETS = {"dev": set[str](), "prod": {"newswire-pg-app", "newswire-pg-store", "newswire-ingest"}}
 
 
 @needs_kubectl
