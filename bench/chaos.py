@@ -13,7 +13,7 @@ stored ("recovered without operator" when that happens within `--recovery-timeou
     kill_extract      kill -9 of an extract worker (its NLP processes must not outlive it)
     kill_store        kill -9 of the store worker
     postgres_down     PostgreSQL stopped for 30 s, then started again
-    broker_restart    the Kafka broker stopped and started again
+    broker_restart    the Kafka broker stopped for 15 s (past ingest's publish timeout), then started again
     max_article       the largest article ingest accepts
     nul_raw           a RawArticle with U+0000 produced straight onto the raw topic (dead-lettered)
     malformed_raw     50 malformed raw messages (dead-lettered)
@@ -74,6 +74,7 @@ ALL_FAULTS: Final = (
 )
 INFRA_FAULTS: Final = frozenset({"postgres_down", "broker_restart"})
 SOURCE: Final = "chaos"
+BROKER_DOWN_S: Final = 15.0
 SETTLE_S: Final = 15.0  # past a worker's session timeout, so a fault's stall has shown before "caught up"
 LATENCY_S: Final = 5.0  # an article accepted longer ago than this is overdue
 
@@ -287,8 +288,10 @@ class Chaos:
         assert self.infra is not None
         down = time.monotonic()
         self.infra.stop_kafka()
+        # Longer than ingest's publish timeout (10 s), so batches expire in its producers.
+        time.sleep(BROKER_DOWN_S)
         self.infra.up()
-        return f"broker stopped and started again ({time.monotonic() - down:.0f} s down)"
+        return f"broker stopped, started again after {time.monotonic() - down:.0f} s"
 
     def _fault_max_article(self) -> str:
         text = largest_accepted_text(self.pool, RAW_ARTICLE_BYTES - MESSAGE_OVERHEAD_BYTES)

@@ -89,9 +89,24 @@ class KafkaPublisher:
                 f"within {self._timeout_s:g} s ({exc})"
             )
             self._readiness.mark_down(reason)
+            self._discard(producer)
             raise BrokerUnavailable(reason) from exc
         except KafkaError as exc:
+            self._discard(producer)
             raise BrokerUnavailable(f"Kafka refused the articles: {type(exc).__name__}: {exc}") from exc
+
+    def _discard(self, producer: Any) -> None:
+        """Drop a producer after a failed publish; the next publish starts a fresh one.
+
+        kafka-python's idempotent producer keeps a failed batch's error (a batch that expired while
+        the broker was down) and fails every later send with it, so one broker restart longer than
+        the publish timeout left a server process answering 503 forever (make chaos found it). Records
+        still buffered are abandoned: the client was answered 503 and retries, and the ids are
+        deterministic."""
+        with self._lock:
+            if self._producer is producer:
+                self._producer = None
+        producer.close(timeout=0)
 
     def check_ready(self) -> str | None:
         """None when a bootstrap server accepts a TCP connection, else why not; the answer is shared

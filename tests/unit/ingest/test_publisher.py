@@ -7,7 +7,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from kafka.errors import KafkaTimeoutError
 
+from services.ingest import publisher as publisher_module
 from services.ingest.articles import raw_article_from_text
 from services.ingest.errors import BrokerUnavailable
 from services.ingest.outgoing import encode
@@ -139,3 +141,41 @@ def test_a_failed_publish_marks_the_broker_down_for_every_process(tmp_path: Path
     now[0] += 5
     assert answering.known_down() is None
     assert answering.reason() is None
+
+
+class BrokenProducer:
+    """A producer whose every send fails as kafka-python's does once an idempotent batch expired."""
+
+    def __init__(self) -> None:
+        self.closed = False
+
+    def send(self, *args: object, **kwargs: object) -> "BrokenProducer":
+        return self
+
+    def get(self, timeout: float) -> None:
+        raise KafkaTimeoutError("Timeout after waiting for 10 secs.")
+
+    def close(self, timeout: float | None = None) -> None:
+        self.closed = True
+
+
+def test_a_failed_publish_drops_the_producer_so_the_next_one_starts_afresh(
+    monkeypatch: pytest.MonkeyPatch, listening_port: int
+) -> None:
+    made: list[BrokenProducer] = []
+
+    def make(**config: object) -> BrokenProducer:
+        made.append(BrokenProducer())
+        return made[-1]
+
+    monkeypatch.setattr(publisher_module, "KafkaProducer", make)
+    settings = make_settings(kafka_bootstrap_servers=f"127.0.0.1:{listening_port}", readiness_cache_s=0)
+    publisher = KafkaPublisher(settings)
+    article = raw_article_from_text("Un article.", external_id="1", source="s", ingested_at=INGESTED_AT)
+
+    for _ in range(2):
+        with pytest.raises(BrokerUnavailable, match="did not acknowledge"):
+            publisher.publish(encode([article]))
+
+    assert len(made) == 2
+    assert made[0].closed
