@@ -21,6 +21,7 @@ it and the batch is redelivered.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -29,6 +30,7 @@ from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
 from typing import Any, NoReturn, Protocol, TypeVar
 
 import faust
+import psutil
 
 from services.common.messages import Position
 from services.common.worker_settings import WorkerSettings
@@ -101,10 +103,16 @@ def fatal(message: str, exc: BaseException | None = None) -> NoReturn:
     Only for what neither a retry nor a dead letter can fix: outages are retried and a message's own
     fault is dead-lettered before anything reaches here, so what remains is a configuration error
     (a missing table, a refused authorisation) or a bug, and a restart with the batch redelivered is
-    the best the process can do."""
+    the best the process can do.
+
+    Every process this one started (the NLP pool, its forkserver, the resource tracker) is killed
+    first: `os._exit` runs no cleanup, and the restarted worker starts its own."""
     log.critical("%s: %r", message, exc, exc_info=exc)
     logging.shutdown()
     sys.stderr.flush()
+    for child in psutil.Process().children(recursive=True):
+        with contextlib.suppress(psutil.Error):
+            child.kill()
     os._exit(EXIT_UNEXPECTED)
 
 

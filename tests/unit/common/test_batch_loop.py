@@ -3,11 +3,17 @@ next batch is prepared meanwhile; a shutdown lets the batches in flight finish; 
 the process without an ack."""
 
 import asyncio
+import subprocess
+import sys
 from collections.abc import AsyncIterator, Sequence
+from pathlib import Path
 
+import psutil
 import pytest
 
 from services.common import consumer
+
+ROOT = Path(__file__).resolve().parents[3]
 
 
 async def batches(*items: Sequence[int]) -> AsyncIterator[Sequence[int]]:
@@ -169,3 +175,39 @@ def test_a_batch_that_cannot_finish_before_the_drain_timeout_ends_the_process(fa
         asyncio.run(scenario())
     assert fatal_calls == ["could not finish the batches in flight before shutdown"]
     assert not [e for e in rec.log if e.startswith("ack")]
+
+
+FATAL_SCRIPT = """
+import time
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from services.common.consumer import fatal
+pool = ProcessPoolExecutor(1, mp_context=get_context("forkserver"))
+pool.submit(time.sleep, 600)
+time.sleep(2)
+print("started", flush=True)
+time.sleep(float(input()))
+fatal("test")
+"""
+
+
+def test_fatal_kills_every_process_it_started_before_exiting() -> None:
+    owner = subprocess.Popen(
+        [sys.executable, "-c", FATAL_SCRIPT],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert owner.stdout is not None
+    assert owner.stdin is not None
+    assert owner.stdout.readline() == "started\n"
+    descendants = psutil.Process(owner.pid).children(recursive=True)
+    assert any(p.ppid() != owner.pid for p in descendants)  # the pool worker, forked by the forkserver
+
+    owner.stdin.write("0\n")
+    owner.stdin.flush()
+
+    assert owner.wait(timeout=30) == consumer.EXIT_UNEXPECTED
+    _, alive = psutil.wait_procs(descendants, timeout=5)
+    assert alive == []
