@@ -26,7 +26,7 @@ import logging
 import os
 import sys
 from collections import deque
-from collections.abc import AsyncIterable, Awaitable, Callable, Sequence
+from collections.abc import AsyncIterable, Awaitable, Callable, Mapping, Sequence
 from typing import Any, NoReturn, Protocol, TypeVar
 
 import faust
@@ -44,6 +44,23 @@ UNFIXABLE = (
     "error that is neither an outage nor one message's fault (configuration or bug); "
     "exiting without committing, the batch will be redelivered"
 )
+
+
+class FaustMessage(Protocol):
+    """What the frame reads of a faust message (faust ships no type information)."""
+
+    topic: str
+    partition: int
+    offset: int
+    key: bytes | None
+    value: bytes | None
+    headers: Mapping[str, bytes] | Sequence[tuple[str, bytes | None]] | None
+
+
+class FaustEvent(Protocol):
+    """A faust stream event, as far as the frame uses it."""
+
+    message: FaustMessage
 
 
 class BatchHandler(Protocol[P]):
@@ -80,11 +97,11 @@ def add_batch_agent(
         if before is not None:
             await before()
 
-        async def ack(events: Sequence[Any]) -> None:
+        async def ack(events: Sequence[FaustEvent]) -> None:
             for event in events:
                 await stream.ack(event)
 
-        def prepare(events: Sequence[Any]) -> P:
+        def prepare(events: Sequence[FaustEvent]) -> P:
             return handler.prepare([position_of(event) for event in events])
 
         await consume_pipelined(
@@ -185,11 +202,11 @@ async def _settle(future: asyncio.Future[None]) -> None:
         fatal(UNFIXABLE, exc)
 
 
-def position_of(event: Any) -> Position:
+def position_of(event: FaustEvent) -> Position:
     """The origin and raw bytes of a faust event (value and key serializers are "raw")."""
     message = event.message
     headers = message.headers or []
-    items = headers.items() if isinstance(headers, dict) else headers
+    items = headers.items() if isinstance(headers, Mapping) else headers
     return Position(
         topic=message.topic,
         partition=message.partition,

@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import faust
+from kafka.admin import KafkaAdminClient
 from mode.types.signals import BaseSignalT
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
 
@@ -101,27 +102,46 @@ def add_ops_pages(
         return web.json({"ready": False, "reason": why}, status=503)
 
 
-def add_lag_monitor(app: faust.App, lag: Gauge, interval_s: float = 5.0) -> None:
+class CommittedOffsets:
+    """The offsets a consumer group has committed, as the broker knows them (kafka-python's admin
+    client, created on first use). Blocks: call it from a thread."""
+
+    def __init__(self, bootstrap_servers: str, group: str) -> None:
+        self._bootstrap_servers = bootstrap_servers
+        self._group = group
+        self._admin: KafkaAdminClient | None = None
+
+    def __call__(self) -> dict[tuple[str, int], int]:
+        """(topic, partition) -> committed offset, for the partitions the group has committed."""
+        if self._admin is None:
+            self._admin = KafkaAdminClient(
+                bootstrap_servers=self._bootstrap_servers, client_id=f"{self._group}-lag"
+            )
+        offsets = self._admin.list_group_offsets(self._group).get(self._group, {})
+        return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
+
+
+def add_lag_monitor(app: faust.App, lag: Gauge, settings: WorkerSettings, interval_s: float = 5.0) -> None:
     """Every `interval_s`, set `lag{partition}` to the messages of each assigned partition that the group
-    has not committed yet (highwater minus committed offset, or minus the fetch position before the
-    first commit)."""
+    has not committed yet: the highwater minus the offset the broker holds as committed (minus the fetch
+    position before the first commit)."""
+    committed_offsets = CommittedOffsets(settings.kafka_bootstrap_servers, settings.app_id)
 
     @app.timer(interval_s)  # type: ignore[untyped-decorator]  # faust ships no type information
     async def measure_lag() -> None:
         consumer = app.consumer
-        # faust keeps the last committed offset per partition only in this attribute (no public accessor).
-        committed = getattr(consumer, "_committed_offset", {})
         # An exception escaping a faust timer crashes the whole worker: a gauge is not worth that.
         try:
+            committed = await asyncio.to_thread(committed_offsets)
             for tp in consumer.assignment():
-                done = committed.get(tp)
+                done = committed.get((tp.topic, tp.partition))
                 if done is None:
                     done = await consumer.position(tp)
                 # highwater is None until the first fetch of a newly assigned partition returned.
                 highwater = consumer.highwater(tp)
                 if done is not None and highwater is not None:
                     lag.labels(partition=str(tp.partition)).set(max(highwater - done, 0))
-        except Exception as exc:  # e.g. a partition revoked by a rebalance between the two calls
+        except Exception as exc:  # the broker is down, or a partition was revoked between the calls
             log.debug("consumer lag not measured this time: %r", exc)
 
 

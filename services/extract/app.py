@@ -164,7 +164,7 @@ def build_app(settings: ExtractSettings) -> faust.App:
     app = make_app(settings)
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
-    add_lag_monitor(app, metrics.CONSUMER_LAG)
+    add_lag_monitor(app, metrics.CONSUMER_LAG, settings)
     add_ops_pages(app, settings, [lambda: None if handler.warm else "the NLP model is still loading"])
     batch = (settings.batch_max, settings.batch_window_s)
     add_batch_agent(app, topics.raw, handler, settings, batch=batch, before=handler.warm_up)

@@ -155,7 +155,7 @@ def build_app(settings: StoreSettings) -> faust.App:
     app = make_app(settings)
     writer = BatchWriter(make_engine(settings))
     handler = StoreHandler(app, settings, topics, writer)
-    add_lag_monitor(app, metrics.CONSUMER_LAG)
+    add_lag_monitor(app, metrics.CONSUMER_LAG, settings)
     add_ops_pages(
         app,
         settings,

@@ -289,3 +289,18 @@ def test_the_workers_ops_ports_listen_on_the_configured_host_only(stack: Stack) 
 
         assert bound == {"127.0.0.1"}, (name, bound)
         assert "0.0.0.0" not in listening
+
+
+def test_the_store_reports_a_lag_of_zero_per_partition_once_it_committed_everything(stack: Stack) -> None:
+    post_samples(stack)
+    wait_for(lambda: store_caught_up(stack), "store to commit everything")
+
+    def lag_samples() -> dict[str, float]:
+        text = httpx.get(f"http://127.0.0.1:{stack.ports['store']}/metrics", timeout=5).text
+        return {
+            line.split('partition="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
+            for line in text.splitlines()
+            if line.startswith("newswire_store_consumer_lag_messages{")
+        }
+
+    wait_for(lambda: set(lag_samples()) == {"0", "1"} and set(lag_samples().values()) == {0.0}, "lag 0", 30)
