@@ -392,10 +392,10 @@ class Chaos:
         marker = self.stack.prefix
         candidates = _processes_of(marker)
         self.stack.stop_all()
-        _, alive = psutil.wait_procs([p for p in candidates if p.is_running()], timeout=15)
-        orphans = [p for p in alive if p.is_running() and p.status() != psutil.STATUS_ZOMBIE]
+        _, alive = psutil.wait_procs([p for p in candidates if _alive(p)], timeout=15)
+        orphans = [p for p in alive if _alive(p)]
         for process in orphans:
-            log(f"orphan: pid {process.pid} {' '.join(process.cmdline())[:120]}")
+            log(f"orphan: pid {process.pid} {process.name()}")
         with self.ledger.lock:
             accepted = set(self.ledger.accepted)
             answers = dict(self.ledger.answers)
@@ -417,6 +417,14 @@ class Chaos:
             "restarts": dict(self.restarts),
             "drained": caught_up,
         }
+
+
+def _alive(process: psutil.Process) -> bool:
+    """Whether `process` still runs (a zombie does not: it only waits for its parent to reap it)."""
+    try:
+        return process.is_running() and process.status() != psutil.STATUS_ZOMBIE
+    except psutil.Error:  # gone between the two questions
+        return False
 
 
 def _processes_of(marker: str) -> list[psutil.Process]:
