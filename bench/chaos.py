@@ -52,13 +52,13 @@ from typing import Any, Final
 import httpx
 import psutil
 import psycopg
-from kafka import KafkaConsumer, KafkaProducer
+from kafka import KafkaProducer
 
 from bench.corpus import article, largest_accepted_text, paragraph_pool
 from bench.stack import Stack, StackError, drop_database, fresh_database, plain_dsn
-from services.contracts.budget import DEADLETTER_TOPIC_BYTES, RAW_ARTICLE_BYTES, RAW_TOPIC_BYTES
+from services.contracts.budget import RAW_ARTICLE_BYTES, RAW_TOPIC_BYTES
 from services.contracts.headers import make_headers
-from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
+from services.contracts.models import RAW_ARTICLE_SCHEMA, RawArticle
 from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES
 
 ROOT: Final = Path(__file__).resolve().parent.parent
@@ -357,26 +357,13 @@ class Chaos:
         while time.monotonic() < deadline:
             found = {
                 (letter.partition, letter.offset)
-                for letter in self.dead_letters()
+                for letter in self.stack.dead_letters()
                 if letter.topic == self.stack.topics.raw
             }
             if set(self.raw_offsets) <= found:
                 return True
             time.sleep(1)
         return False
-
-    def dead_letters(self) -> list[DeadLetter]:
-        consumer = KafkaConsumer(
-            self.stack.topics.deadletter,
-            bootstrap_servers=self.stack.kafka_bootstrap,
-            auto_offset_reset="earliest",
-            consumer_timeout_ms=3000,
-            max_partition_fetch_bytes=DEADLETTER_TOPIC_BYTES,
-        )
-        try:
-            return [DeadLetter.model_validate_json(message.value) for message in consumer]
-        finally:
-            consumer.close()
 
     # --- the end ----------------------------------------------------------------------------------------
 
@@ -388,7 +375,7 @@ class Chaos:
             row = conn.execute("SELECT count(*) FROM articles WHERE source = %s", [SOURCE]).fetchone()
         rows = int(row[0]) if row else 0
         self.stopping.set()
-        letters = self.dead_letters()
+        letters = self.stack.dead_letters()
         marker = self.stack.prefix
         candidates = _processes_of(marker)
         self.stack.stop_all()

@@ -18,9 +18,12 @@ from pathlib import Path
 
 import httpx
 import psycopg
+from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
 from services.common.topics_admin import ensure_topics
+from services.contracts.budget import DEADLETTER_TOPIC_BYTES
+from services.contracts.models import DeadLetter
 from services.contracts.topics import Topics
 from services.store.migrate import upgrade
 
@@ -163,6 +166,20 @@ class Stack:
             "NEWSWIRE_STORE_DATADIR": str(self.workdir / name),
         }
         self._launch(name, ["store-worker", "--loglevel", "warning"], env, f"http://127.0.0.1:{port}/readyz")
+
+    def dead_letters(self) -> list[DeadLetter]:
+        """Every dead letter of this namespace so far (reads the dead-letter topic from the start)."""
+        consumer = KafkaConsumer(
+            self.topics.deadletter,
+            bootstrap_servers=self.kafka_bootstrap,
+            auto_offset_reset="earliest",
+            consumer_timeout_ms=3000,
+            max_partition_fetch_bytes=DEADLETTER_TOPIC_BYTES,
+        )
+        try:
+            return [DeadLetter.model_validate_json(message.value) for message in consumer]
+        finally:
+            consumer.close()
 
     def pids(self) -> dict[str, int]:
         return {name: p.pid for name, p in self.processes.items() if p.poll() is None}

@@ -49,8 +49,8 @@ class Decoded:
 
 
 class ExtractHandler:
-    """Handles one batch of faust events; returns only when every output (or the dead letter that
-    replaces it) is acknowledged by the broker."""
+    """The extract worker's `BatchHandler` (services.common.consumer): `complete` returns only when
+    every output (or the dead letter that replaces it) is acknowledged by the broker."""
 
     def __init__(self, app: faust.App, settings: ExtractSettings, topics: Topics, pool: NlpPool) -> None:
         self._settings = settings

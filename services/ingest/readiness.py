@@ -60,14 +60,6 @@ class SharedReadiness:
                 self._write(verdict)
             return verdict.reason
 
-    def known_down(self) -> str | None:
-        """Why Kafka is down when a fresh verdict says so, else None (never probes)."""
-        with self._lock:
-            verdict = self._read()
-        if verdict is None or self._clock() - verdict.at >= self._ttl_s:
-            return None
-        return verdict.reason
-
     def mark_down(self, reason: str) -> None:
         """Record that Kafka failed (a publish timed out), for every process, until the next probe."""
         with self._lock:

@@ -53,8 +53,8 @@ class Prepared:
 
 
 class StoreHandler:
-    """Handles one batch of faust events; returns only when its rows are committed and its dead letters
-    acknowledged by the broker."""
+    """The store worker's `BatchHandler` (services.common.consumer): `complete` returns only when a
+    batch's rows are committed and its dead letters acknowledged by the broker."""
 
     def __init__(self, app: faust.App, settings: StoreSettings, topics: Topics, writer: BatchWriter) -> None:
         self._topics = topics

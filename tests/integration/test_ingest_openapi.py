@@ -18,7 +18,6 @@ from schemathesis.specs.openapi.checks import (
 
 from bench.stack import Stack
 from services.contracts.models import DeadLetter
-from tests.integration.test_pipeline import dead_letters_for_topic
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -83,6 +82,6 @@ def test_every_article_answered_202_reaches_postgres_and_none_is_dead_lettered(
             stored = {row[0] for row in rows}
         time.sleep(1)
 
-    letters: list[DeadLetter] = dead_letters_for_topic(stack)
+    letters: list[DeadLetter] = stack.dead_letters()
     assert [(letter.stage, letter.reason) for letter in letters] == []
     assert wanted - stored == set()

@@ -20,7 +20,6 @@ from bench.corpus import largest_accepted_text, paragraph_pool
 from bench.stack import Stack
 from services.common.topics_admin import MAX_MESSAGE_BYTES
 from services.contracts.budget import (
-    DEADLETTER_TOPIC_BYTES,
     RAW_ARTICLE_BYTES,
     RAW_TOPIC_BYTES,
     topic_limits,
@@ -191,25 +190,11 @@ def test_the_largest_article_ingest_accepts_goes_through_every_hop_into_postgres
     assert count(stack.database_url, "SELECT count(*) FROM mentions WHERE article_id = %s", article_id) > 1000
 
 
-def dead_letters_for_topic(stack: Stack) -> list[DeadLetter]:
-    """Every dead letter of the stack's namespace so far."""
-    consumer = KafkaConsumer(
-        stack.topics.deadletter,
-        bootstrap_servers=stack.kafka_bootstrap,
-        auto_offset_reset="earliest",
-        consumer_timeout_ms=5_000,
-        max_partition_fetch_bytes=DEADLETTER_TOPIC_BYTES,
-    )
-    letters = [DeadLetter.model_validate_json(message.value) for message in consumer]
-    consumer.close()
-    return letters
-
-
 def dead_letters_for(stack: Stack, offset: int, partition: int) -> list[DeadLetter]:
     """The dead letters of the raw message at `partition`/`offset`."""
     return [
         letter
-        for letter in dead_letters_for_topic(stack)
+        for letter in stack.dead_letters()
         if (letter.topic, letter.partition, letter.offset) == (stack.topics.raw, partition, offset)
     ]
 
