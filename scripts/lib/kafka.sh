@@ -7,6 +7,7 @@
 
 KAFKA_POM="$REPO_ROOT/infra/kafka/pom.xml"
 KAFKA_LOG4J="$REPO_ROOT/infra/kafka/log4j2.properties"
+KAFKA_JMX_RULES="$REPO_ROOT/infra/kafka/jmx-exporter.yml"
 KAFKA_HOME="$NEWSWIRE_STATE_DIR/kafka"
 KAFKA_PIDFILE="$KAFKA_HOME/kafka.pid"
 KAFKA_LOG="$KAFKA_HOME/kafka.log"
@@ -19,7 +20,8 @@ kafka_is_external() { [[ -n ${KAFKA_BOOTSTRAP_SERVERS:-} && $KAFKA_BOOTSTRAP_SER
 # kafka_pid: print the pid of this profile's broker when it runs.
 kafka_pid() { pid_matching "$KAFKA_PIDFILE" "kafka.Kafka $KAFKA_HOME/server.properties"; }
 
-# kafka_fetch: set KAFKA_LIBS to the jar directory, fetching the jars with Maven first when they are not cached.
+# kafka_fetch: set KAFKA_LIBS to the jar directory and KAFKA_JMX_AGENT to the Prometheus JMX agent's jar,
+# fetching the jars with Maven first when they are not cached.
 # The fetch goes to a temporary directory renamed into place at the end, so an interrupted fetch leaves no half cache
 # (infra.sh deletes the temporary directory on exit).
 kafka_fetch() {
@@ -41,12 +43,15 @@ kafka_fetch() {
       -DincludeScope=runtime -DoutputDirectory="$tmp/libs" >"$tmp/fetch.log" 2>&1 ||
       { show_log_tail "$tmp/fetch.log"; die "mvn could not fetch the Kafka jars"; }
     compgen -G "$tmp/libs/kafka_2.13-$version.jar" >/dev/null || die "mvn ran but kafka_2.13-$version.jar is missing"
+    mkdir "$tmp/agent"
+    mv "$tmp"/libs/jmx_prometheus_javaagent-*.jar "$tmp/agent/" || die "mvn ran but the JMX agent's jar is missing"
     chmod 0755 "$tmp" # mktemp made it 0700
     # mv -T fails if another `up` finished the same fetch first; its copy is as good as ours.
     mv -T "$tmp" "$final" 2>/dev/null || [[ -d $final/libs ]] || die "could not move the jars to $final"
     log "fetched $(find "$final/libs" -name '*.jar' | wc -l) jars in $(elapsed_since "$started")"
   fi
   KAFKA_LIBS="$final/libs"
+  KAFKA_JMX_AGENT=$(compgen -G "$final/agent/jmx_prometheus_javaagent-*.jar" | head -n 1)
 }
 
 # Rewritten on every start, so port overrides apply to an existing data dir (the static voter list is not
@@ -164,9 +169,11 @@ kafka_up() {
   kafka_format "$KAFKA_LIBS"
   [[ -f $KAFKA_LOG ]] && mv -f "$KAFKA_LOG" "$KAFKA_LOG.1"
   read -r -a heap <<<"$NEWSWIRE_KAFKA_HEAP_OPTS"
+  local agent=()
+  monitoring_enabled && agent=("-javaagent:$KAFKA_JMX_AGENT=127.0.0.1:$KAFKA_JMX_PORT:$KAFKA_JMX_RULES")
   # setsid: the broker must outlive this script and ignore a Ctrl-C aimed at `make`.
   # 9>&-: do not let the broker inherit (and hold forever) the profile lock taken in infra.sh.
-  setsid "$JAVA" "${heap[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
+  setsid "$JAVA" "${heap[@]}" "${agent[@]}" -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:+ExitOnOutOfMemoryError \
     -Djava.awt.headless=true -Dlog4j2.configurationFile="file:$KAFKA_LOG4J" \
     -cp "$KAFKA_LIBS/*" kafka.Kafka "$KAFKA_HOME/server.properties" </dev/null >"$KAFKA_LOG" 2>&1 9>&- &
   pid=$!

@@ -4,6 +4,7 @@
 #   newswire_owner    owns the database and the schema; runs the migrations; may create (test) databases
 #   newswire          the store's runtime role: reads and writes rows (granted by `newswire db upgrade`), no DDL
 #   newswire_analyst  read-only
+#   newswire_monitor  the PostgreSQL exporter's: server statistics only (pg_monitor), no table data
 # Over TCP every role authenticates with scram-sha-256 and a password generated for this cluster (kept in
 # $NEWSWIRE_STATE_DIR/pg-passwords, mode 0600); only the postgres superuser, over the cluster's own socket
 # (a directory only the postgres user can enter), is trusted.
@@ -16,7 +17,6 @@
 PG_LINK="$NEWSWIRE_STATE_DIR/postgres"
 PG_SIDE_ROOT=/var/tmp/newswire-postgres
 PG_PASSWORDS="$NEWSWIRE_STATE_DIR/pg-passwords"
-PG_ROLES=(newswire_owner newswire newswire_analyst)
 
 # pg_password ROLE: the role's generated password (hex, so it needs no escaping in a URL), made on first use.
 pg_password() {
@@ -125,12 +125,16 @@ pg_bootstrap() {
   local home=$1 bin=$2
   "$bin/psql" -h "$home" -p "$PG_PORT" -U postgres -d postgres -q -v ON_ERROR_STOP=1 \
     -v owner_pw="$(pg_password newswire_owner)" -v runtime_pw="$(pg_password newswire)" \
-    -v analyst_pw="$(pg_password newswire_analyst)" >/dev/null <<'SQL'
-SELECT format('CREATE ROLE %I LOGIN', role) FROM unnest(ARRAY['newswire_owner', 'newswire', 'newswire_analyst']) role
+    -v analyst_pw="$(pg_password newswire_analyst)" -v monitor_pw="$(pg_password newswire_monitor)" >/dev/null <<'SQL'
+SET client_min_messages = warning;
+SELECT format('CREATE ROLE %I LOGIN', role)
+FROM unnest(ARRAY['newswire_owner', 'newswire', 'newswire_analyst', 'newswire_monitor']) role
 WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = role) \gexec
 ALTER ROLE newswire_owner LOGIN CREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'owner_pw';
 ALTER ROLE newswire LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'runtime_pw';
 ALTER ROLE newswire_analyst LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'analyst_pw';
+ALTER ROLE newswire_monitor LOGIN NOCREATEDB NOSUPERUSER NOCREATEROLE PASSWORD :'monitor_pw';
+GRANT pg_monitor TO newswire_monitor;
 SELECT 'CREATE DATABASE newswire OWNER newswire_owner'
 WHERE NOT EXISTS (SELECT FROM pg_database WHERE datname = 'newswire') \gexec
 ALTER DATABASE newswire OWNER TO newswire_owner;
