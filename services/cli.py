@@ -13,6 +13,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "store-worker": ("services.store.app", "run the store worker (faust)"),
     "db": ("services.store.migrate", "database schema: `db upgrade`, `db current`"),
     "topics": ("services.common.topics_cli", "create the Kafka topics: `topics ensure`"),
+    "lag-exporter": ("services.monitor.server", "serve consumer-group lag read from the broker (Prometheus)"),
     "summary": ("services.store.summary", "print what is in Postgres"),
     "contracts": ("services.contracts.export", "write the JSON Schemas of the contracts: `contracts export`"),
 }

@@ -3,15 +3,13 @@ prints (pure).
 
 Event ids are deterministic: a hash of the article id, the event type, the trigger offsets and the
 actor and target ids (several events may share one trigger: "X, Y et Z soutiennent ..."), so a
-re-delivered article gets the same ids. `EXTRACTOR_VERSION` follows semver: bump the minor for rule or
-data changes that alter output, the major for contract-visible changes; store uses it to let a newer
-extraction replace an older one.
+re-delivered article gets the same ids. Each article carries `EXTRACTOR_VERSION`
+(services/contracts/versions.py).
 """
 
 from __future__ import annotations
 
 import hashlib
-from typing import Final
 
 from services.contracts.models import (
     EnrichedArticle,
@@ -23,11 +21,10 @@ from services.contracts.models import (
     RawArticle,
     Span,
 )
+from services.contracts.versions import EXTRACTOR_VERSION
 from services.extract.dates import resolve_date
 from services.extract.errors import AnalysisError
 from services.extract.results import Analysis, EntityResult, EventResult
-
-EXTRACTOR_VERSION: Final = "0.2.0"
 
 
 def event_id(

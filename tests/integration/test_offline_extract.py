@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from services.contracts.models import EnrichedArticle
-from services.extract.enrich import EXTRACTOR_VERSION
+from services.contracts.versions import EXTRACTOR_VERSION
 from services.extract.offline import main
 
 ARTICLE_TXT = """Le Kenya et la Somalie renforcent leur coopération

@@ -6,7 +6,8 @@ from datetime import UTC, datetime
 import pytest
 
 from services.contracts.models import EnrichedArticle, RawArticle
-from services.extract.enrich import EXTRACTOR_VERSION, enrich, event_id
+from services.contracts.versions import EXTRACTOR_VERSION
+from services.extract.enrich import enrich, event_id
 from services.extract.errors import AnalysisError
 from services.extract.results import Analysis, EntityResult, EventResult, TextSpan
 
