@@ -6,6 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEWSWIRE_PROFILE=bench
+# The pipeline alone: no Prometheus, Alertmanager or exporters competing for the two cores.
+export NEWSWIRE_MONITORING=${NEWSWIRE_MONITORING:-off}
 
 scripts/infra.sh up >&2
 if [[ ${NEWSWIRE_BENCH_KEEP_INFRA:-0} != 1 ]]; then

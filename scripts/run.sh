@@ -24,6 +24,25 @@ fed_at=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 echo "== waiting until every sample is in Postgres"
 .venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --since "$fed_at" --timeout 120
 
+logs=${NEWSWIRE_STATE_DIR:-${NEWSWIRE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newswire}/state/$NEWSWIRE_PROFILE}/services/logs
+if [[ -n ${NEWSWIRE_PROMETHEUS_URL:-} ]]; then
+  echo "== end-to-end latency, as Prometheus sees it (waiting for a scrape)"
+  .venv/bin/python - "$NEWSWIRE_PROMETHEUS_URL" <<'PY'
+import sys, time, httpx
+query = "histogram_quantile(0.99, sum by (le) (rate(newswire_store_end_to_end_latency_seconds_bucket[5m])))"
+deadline = time.monotonic() + 90
+while True:
+    result = httpx.get(f"{sys.argv[1]}/api/v1/query", params={"query": query}).json()["data"]["result"]
+    if result and result[0]["value"][1] not in ("NaN", "+Inf"):
+        print(f"  {query}\n  = {float(result[0]['value'][1]):.3f} s")
+        break
+    if time.monotonic() > deadline:
+        print(f"  {query}: no value after 90 s (is the store scraped? see {sys.argv[1]}/targets)")
+        break
+    time.sleep(3)
+PY
+fi
+
 shown_db=$(printf '%s' "$DATABASE_URL" | sed -E 's#://([^:/@]+):[^@]*@#://\1:***@#')
 cat <<EOT
 
@@ -32,6 +51,9 @@ cat <<EOT
   Kafka bootstrap   $KAFKA_BOOTSTRAP_SERVERS
   PostgreSQL        $shown_db   (the store's role; \`scripts/infra.sh env\` prints it and the
                     owner's and read-only analyst's URLs, with their generated passwords)
-  metrics           http://127.0.0.1:${NEWSWIRE_STORE_WEB_PORT:-6068}/metrics (store), http://127.0.0.1:$(( ${NEWSWIRE_EXTRACT_WEB_PORT:-6070} + 1 ))/metrics (extract-1)
+  metrics           http://127.0.0.1:${NEWSWIRE_STORE_WEB_PORT:-6068}/metrics (store), http://127.0.0.1:$(( ${NEWSWIRE_EXTRACT_WEB_PORT:-6070} + 1 ))/metrics (extract-1),
+                    http://127.0.0.1:${NEWSWIRE_LAG_WEB_PORT:-9308}/metrics (consumer-group lag, from the broker)
+  Prometheus        ${NEWSWIRE_PROMETHEUS_URL:-(off)}   (alerts: ${NEWSWIRE_PROMETHEUS_URL:-}/alerts)
+  Alertmanager      ${NEWSWIRE_ALERTMANAGER_URL:-(off)}   (notifications: $logs/alert-log.log)
 The stack keeps running; \`make stop\` stops it.
 EOT

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
 # Starts and stops the newswire services of the local stack as background processes:
 # ingest (HTTP API, NEWSWIRE_INGEST_WORKERS server processes, default 2: one per core of a small machine),
-# N extract workers (one consumer group), one store worker.
+# N extract workers (one consumer group), one store worker, the lag exporter (consumer-group lag read from the
+# broker) and, when Alertmanager's webhook is ours, the alert log (every notification as a JSON line).
 #   scripts/services.sh start|stop|status
-# Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`.
+# Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`. Each service
+# started is announced to the profile's Prometheus as a target file (in NEWSWIRE_PROMETHEUS_TARGETS), removed
+# by `stop`.
 # Each service runs in its own process group, stopped as a whole; its log (logs/<name>.log) is appended
 # to, and moved to <name>.log.1 at start once over NEWSWIRE_LOG_CAP_BYTES (10 MiB).
 set -euo pipefail
@@ -17,7 +20,12 @@ ingest_workers=${NEWSWIRE_INGEST_WORKERS:-2}
 extract_workers=${NEWSWIRE_EXTRACT_WORKERS:-2}
 extract_web_base=${NEWSWIRE_EXTRACT_WEB_PORT:-6070}
 store_web_port=${NEWSWIRE_STORE_WEB_PORT:-6068}
+lag_web_port=${NEWSWIRE_LAG_WEB_PORT:-9308}
 log_cap_bytes=${NEWSWIRE_LOG_CAP_BYTES:-10485760}
+targets_dir=${NEWSWIRE_PROMETHEUS_TARGETS:-${NEWSWIRE_STATE_DIR:-$cache_dir/state/$profile}/monitoring/targets}
+# newswire_build_info's commit label.
+NEWSWIRE_COMMIT=${NEWSWIRE_COMMIT:-$(git rev-parse --short=12 HEAD 2>/dev/null || echo unknown)}
+export NEWSWIRE_COMMIT
 
 mkdir -p "$state_dir"/{logs,pids,data}
 
@@ -39,6 +47,12 @@ launch() { # name, then the command; environment comes from the caller
   setsid nohup "$@" >>"$log" 2>&1 &
   echo $! >"$pid_file"
   echo "  $name started (pid $!, log $log)"
+}
+
+announce() { # name, job, port: a file_sd target file for Prometheus (written whole, then renamed)
+  mkdir -p "$targets_dir"
+  printf '[{"targets": ["127.0.0.1:%s"], "labels": {"service": "%s"}}]\n' "$3" "$1" >"$targets_dir/.$2-$1.tmp"
+  mv -f "$targets_dir/.$2-$1.tmp" "$targets_dir/$2-$1.json"
 }
 
 wait_ready() { # name, url
@@ -68,11 +82,23 @@ start() {
   done
   NEWSWIRE_STORE_WEB_PORT=$store_web_port NEWSWIRE_STORE_DATADIR="$state_dir/data/store" \
     launch store .venv/bin/newswire store-worker
+  NEWSWIRE_LAG_WEB_PORT=$lag_web_port launch lag-exporter .venv/bin/newswire lag-exporter
+  if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
+    NEWSWIRE_ALERT_LOG_PORT=$NEWSWIRE_ALERT_WEBHOOK_PORT launch alert-log .venv/bin/newswire alert-log
+  fi
+  announce ingest newswire-ingest "$ingest_port"
+  for i in $(seq 1 "$extract_workers"); do announce "extract-$i" newswire-extract $((extract_web_base + i)); done
+  announce store newswire-store "$store_web_port"
+  announce lag-exporter newswire-lag "$lag_web_port"
   wait_ready ingest "http://127.0.0.1:$ingest_port/readyz"
   for i in $(seq 1 "$extract_workers"); do
     wait_ready "extract-$i" "http://127.0.0.1:$((extract_web_base + i))/readyz"
   done
   wait_ready store "http://127.0.0.1:$store_web_port/readyz"
+  wait_ready lag-exporter "http://127.0.0.1:$lag_web_port/healthz"
+  if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
+    wait_ready alert-log "http://127.0.0.1:$NEWSWIRE_ALERT_WEBHOOK_PORT/healthz"
+  fi
 }
 
 stop() {
@@ -92,6 +118,7 @@ stop() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     rm -f "$pid_file"
   done
+  rm -f "$targets_dir"/newswire-*-{ingest,extract-*,store,lag-exporter}.json
 }
 
 status() {

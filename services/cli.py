@@ -14,6 +14,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "db": ("services.store.migrate", "database schema: `db upgrade`, `db current`"),
     "topics": ("services.common.topics_cli", "create the Kafka topics: `topics ensure`"),
     "lag-exporter": ("services.monitor.server", "serve consumer-group lag read from the broker (Prometheus)"),
+    "alert-log": ("services.monitor.alert_log", "receive Alertmanager's webhook; print each alert as JSON"),
     "summary": ("services.store.summary", "print what is in Postgres"),
     "contracts": ("services.contracts.export", "write the JSON Schemas of the contracts: `contracts export`"),
 }

@@ -82,7 +82,7 @@ prometheus_up() {
   mkdir -p "$home/data" "$MONITORING_TARGETS"
   render "$PROMETHEUS_TEMPLATE" "$home/prometheus.yml" \
     "SCRAPE_INTERVAL=$NEWSWIRE_SCRAPE_INTERVAL" "RULES_DIR=$PROMETHEUS_RULES" "TARGETS_DIR=$MONITORING_TARGETS" \
-    "PROFILE=$NEWSWIRE_PROFILE" "PROMETHEUS_PORT=$PROMETHEUS_PORT" "ALERTMANAGER_PORT=$ALERTMANAGER_PORT" \
+    "PROFILE=$NEWSWIRE_PROFILE" "RUNBOOKS=file://$REPO_ROOT/README.md" "PROMETHEUS_PORT=$PROMETHEUS_PORT" "ALERTMANAGER_PORT=$ALERTMANAGER_PORT" \
     "POSTGRES_EXPORTER_PORT=$POSTGRES_EXPORTER_PORT" "KAFKA_JMX_PORT=$KAFKA_JMX_PORT"
   promtool check config "$home/prometheus.yml" >"$home/check.log" 2>&1 ||
     { show_log_tail "$home/check.log"; die "promtool refuses $home/prometheus.yml"; }

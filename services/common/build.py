@@ -4,10 +4,22 @@ dashboard can show a rollout and a rule can compare versions."""
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import Any
 
 from prometheus_client import CollectorRegistry, Gauge
+from pydantic import AliasChoices, Field
 
 from services.contracts.versions import EXTRACTOR_VERSION
+
+
+def commit_field() -> Any:
+    """The `commit` setting every service has: env NEWSWIRE_COMMIT, unprefixed (scripts/services.sh sets it
+    from git, the image build from its build argument)."""
+    return Field(
+        default="unknown",
+        validation_alias=AliasChoices("NEWSWIRE_COMMIT", "commit"),
+        description="The source commit, for newswire_build_info (env NEWSWIRE_COMMIT, unprefixed)",
+    )
 
 
 def package_version() -> str:
@@ -17,8 +29,9 @@ def package_version() -> str:
         return "unknown"
 
 
-def declare_build_info(registry: CollectorRegistry, *, service: str, commit: str) -> Gauge:
-    """Register `newswire_build_info{service, version, extractor_version, commit} 1` in `registry`.
+def declare_build_info(registry: CollectorRegistry | None, *, service: str, commit: str) -> Gauge:
+    """Register `newswire_build_info{service, version, extractor_version, commit} 1` in `registry` (None:
+    in no registry, for prometheus_client's multiprocess mode, where the value goes to the shared files).
     `commit` comes from the service's settings (env NEWSWIRE_COMMIT, set by scripts/services.sh and the
     image build)."""
     info = Gauge(

@@ -1,6 +1,7 @@
 """The faust app of the extract and store workers around their consumer (services.common.consumer):
 its configuration (at-least-once, the size budget, session timeout), the ops pages (/metrics, /healthz,
-/readyz), the lag gauge, producing, and the `newswire <worker>` command.
+/readyz), producing, and the `newswire <worker>` command. Consumer lag is read from the broker by the lag
+exporter (services.monitor), not here: a dead worker reports nothing.
 """
 
 import argparse
@@ -11,10 +12,10 @@ from collections.abc import Callable, Sequence
 from typing import Any, TypeVar
 
 import faust
-from kafka.admin import KafkaAdminClient
 from mode.types.signals import BaseSignalT
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
+from services.common.build import declare_build_info
 from services.common.messages import Outgoing
 from services.common.readiness import GroupMembership, first_unreachable_reason
 from services.common.topics_admin import ensure_topics
@@ -102,49 +103,6 @@ def add_ops_pages(
         return web.json({"ready": False, "reason": why}, status=503)
 
 
-class CommittedOffsets:
-    """The offsets a consumer group has committed, as the broker knows them (kafka-python's admin
-    client, created on first use). Blocks: call it from a thread."""
-
-    def __init__(self, bootstrap_servers: str, group: str) -> None:
-        self._bootstrap_servers = bootstrap_servers
-        self._group = group
-        self._admin: KafkaAdminClient | None = None
-
-    def __call__(self) -> dict[tuple[str, int], int]:
-        """(topic, partition) -> committed offset, for the partitions the group has committed."""
-        if self._admin is None:
-            self._admin = KafkaAdminClient(
-                bootstrap_servers=self._bootstrap_servers, client_id=f"{self._group}-lag"
-            )
-        offsets = self._admin.list_group_offsets(self._group).get(self._group, {})
-        return {(tp.topic, tp.partition): meta.offset for tp, meta in offsets.items() if meta.offset >= 0}
-
-
-def add_lag_monitor(app: faust.App, lag: Gauge, settings: WorkerSettings, interval_s: float = 5.0) -> None:
-    """Every `interval_s`, set `lag{partition}` to the messages of each assigned partition that the group
-    has not committed yet: the highwater minus the offset the broker holds as committed (minus the fetch
-    position before the first commit)."""
-    committed_offsets = CommittedOffsets(settings.kafka_bootstrap_servers, settings.app_id)
-
-    @app.timer(interval_s)  # type: ignore[untyped-decorator]  # faust ships no type information
-    async def measure_lag() -> None:
-        consumer = app.consumer
-        # An exception escaping a faust timer crashes the whole worker: a gauge is not worth that.
-        try:
-            committed = await asyncio.to_thread(committed_offsets)
-            for tp in consumer.assignment():
-                done = committed.get((tp.topic, tp.partition))
-                if done is None:
-                    done = await consumer.position(tp)
-                # highwater is None until the first fetch of a newly assigned partition returned.
-                highwater = consumer.highwater(tp)
-                if done is not None and highwater is not None:
-                    lag.labels(partition=str(tp.partition)).set(max(highwater - done, 0))
-        except Exception as exc:  # the broker is down, or a partition was revoked between the calls
-            log.debug("consumer lag not measured this time: %r", exc)
-
-
 async def send_all(app: faust.App, messages: Sequence[Outgoing]) -> None:
     """Produce `messages` and wait until the broker acknowledged every one (acks=all). Raises on failure."""
     producer = app.producer
@@ -165,6 +123,9 @@ def worker_main(
     parser.add_argument("--loglevel", default="info")
     args = parser.parse_args(argv)
     config = settings()
+    # "newswire extract-worker" -> service "extract"
+    service = prog.removeprefix("newswire ").removesuffix("-worker")
+    declare_build_info(REGISTRY, service=service, commit=config.commit)
     ensure_topics(config.kafka_bootstrap_servers, config.topics, partitions=config.topic_partitions)
     return run_worker(build_app(config), loglevel=args.loglevel)
 

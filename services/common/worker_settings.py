@@ -9,6 +9,7 @@ from typing import Self
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings
 
+from services.common.build import commit_field
 from services.common.retry import RetryPolicy
 from services.contracts.topics import Topics
 
@@ -45,6 +46,7 @@ class WorkerSettings(BaseSettings):
     readiness_timeout_s: float = Field(
         default=1.0, gt=0, description="TCP connect timeout of /readyz's broker check, per bootstrap server"
     )
+    commit: str = commit_field()
     retry_initial_s: float = Field(default=0.5, gt=0, description="First backoff after a transient error")
     retry_max_s: float = Field(
         # Low, so a worker notices within seconds that an outage ended (30 s made the store resume

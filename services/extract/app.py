@@ -25,7 +25,7 @@ from services.common.consumer import add_batch_agent
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.delivery import Deliverer, Delivery, check_fits
 from services.common.messages import Outgoing, Position
-from services.common.worker import add_lag_monitor, add_ops_pages, make_app, send_all, worker_main
+from services.common.worker import add_ops_pages, make_app, send_all, worker_main
 from services.contracts.budget import topic_limits
 from services.contracts.models import EnrichedArticle, RawArticle
 from services.contracts.topics import Topics
@@ -142,7 +142,7 @@ class ExtractHandler:
             raise _Failed(exc, "too_large") from exc
         return messages, enriched
 
-    def _dead(self, exc: PoisonMessage, position: Position, reason_label: str) -> Outgoing:
+    def _dead(self, exc: PoisonMessage, position: Position, reason_label: metrics.FailureReason) -> Outgoing:
         log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
         metrics.ARTICLES_FAILED.labels(reason=reason_label).inc()
         metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
@@ -152,7 +152,7 @@ class ExtractHandler:
 class _Failed(Exception):
     """One article gives no output: the poison to dead-letter and its metric label."""
 
-    def __init__(self, error: PoisonMessage, label: str) -> None:
+    def __init__(self, error: PoisonMessage, label: metrics.FailureReason) -> None:
         super().__init__(error.reason)
         self.error = error
         self.label = label
@@ -164,7 +164,6 @@ def build_app(settings: ExtractSettings) -> faust.App:
     app = make_app(settings)
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
     handler = ExtractHandler(app, settings, topics, pool)
-    add_lag_monitor(app, metrics.CONSUMER_LAG, settings)
     add_ops_pages(app, settings, [lambda: None if handler.warm else "the NLP model is still loading"])
     batch = (settings.batch_max, settings.batch_window_s)
     add_batch_agent(app, topics.raw, handler, settings, batch=batch, before=handler.warm_up)

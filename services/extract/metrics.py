@@ -1,5 +1,6 @@
 """Every Prometheus metric of the extract service, declared once, in the default registry (served at
-/metrics by the worker). Labels are low-cardinality: failure reasons, entity types, PLOVER types.
+/metrics by the worker). Labels are closed sets, pre-initialised at 0: failure reasons, entity types,
+PLOVER types.
 The worker updates them in the parent process; pool processes never touch metrics.
 
 | name                                          | type      | labels | what                              |
@@ -14,14 +15,19 @@ The worker updates them in the parent process; pool processes never touch metric
 | newswire_extract_events_total                 | counter   | type   | events in published articles      |
 | newswire_extract_publish_retries_total        | counter   |        | publish attempts retried (outage) |
 | newswire_extract_dead_letters_total           | counter   | reason | messages sent to the DLQ          |
-| newswire_extract_consumer_lag_messages        | gauge     | partition | raw messages not yet committed |
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
+
+from services.contracts.models import EntityType, PloverType
+
+# Why an article was not enriched (each is also a dead letter): decode (not a raw article), nlp, enrich,
+# serialise (a bug on that article), too_large (over its topic's budget), refused (the broker refused it).
+FailureReason = Literal["decode", "nlp", "enrich", "serialise", "too_large", "refused"]
 
 _SECONDS_BUCKETS: Final = (0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0, 60.0, 120.0, 300.0)
 
@@ -67,14 +73,18 @@ PUBLISH_RETRIES: Final = Counter(
     "newswire_extract_publish_retries_total",
     "Publish attempts retried after a transient Kafka error.",
 )
-CONSUMER_LAG: Final = Gauge(
-    "newswire_extract_consumer_lag_messages",
-    "Messages of the raw-articles topic not yet committed by this worker, by assigned partition.",
-    ["partition"],
-)
 DEAD_LETTERS: Final = Counter(
     "newswire_extract_dead_letters_total",
     "Messages sent to the dead-letter topic by extract, by reason "
     "(decode, nlp, enrich, serialise, too_large, refused).",
     ["reason"],
 )
+
+# Every closed label value starts at 0, so `rate`/`increase` see the first failure or the first entity.
+for _reason in get_args(FailureReason):
+    ARTICLES_FAILED.labels(reason=_reason)
+    DEAD_LETTERS.labels(reason=_reason)
+for _entity_type in EntityType:
+    ENTITIES.labels(type=_entity_type.value)
+for _event_type in PloverType:
+    EVENTS.labels(type=_event_type.value)

@@ -1,5 +1,7 @@
 """Every Prometheus metric of the ingest service, declared once, in the default registry (served at
-/metrics by the HTTP app). Labels are low-cardinality: route templates, status codes, error codes.
+/metrics by the HTTP app). Labels are low-cardinality: route templates, status codes, error codes; the
+closed set of rejection reasons is pre-initialised at 0 so `rate`/`increase` see the
+first one.
 
 | name                                            | type      | labels                 |
 |-------------------------------------------------|-----------|------------------------|
@@ -19,6 +21,16 @@ from typing import Final
 from prometheus_client import Counter, Histogram
 
 UNMATCHED_ROUTE: Final = "unmatched"
+# The `code` of every class of services.ingest.errors but "internal" (a test keeps the two in step).
+REJECTION_REASONS: Final = (
+    "malformed_body",
+    "unauthorized",
+    "payload_too_large",
+    "unsupported_media_type",
+    "invalid_article",
+    "client_closed_request",
+    "broker_unavailable",
+)
 
 HTTP_REQUESTS: Final = Counter(
     "newswire_ingest_http_requests_total",
@@ -56,3 +68,6 @@ PUBLISH_SECONDS: Final = Histogram(
     ["outcome"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
+
+for _reason in REJECTION_REASONS:
+    ARTICLES_REJECTED.labels(reason=_reason)

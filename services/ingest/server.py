@@ -29,9 +29,11 @@ from prometheus_client.multiprocess import MultiProcessCollector
 from pydantic import ValidationError
 from uvicorn.config import STARTUP_FAILURE
 
+from services.common.build import declare_build_info
 from services.ingest.api import create_app
 from services.ingest.errors import BrokerUnavailable
 from services.ingest.language import stop_helper
+from services.ingest.process_metrics import ProcessTreeCollector
 from services.ingest.publisher import KafkaPublisher
 from services.ingest.settings import METRICS_DIR_VARIABLE, IngestSettings
 from services.ingest.workers import check_port_free, reuse_port_socket, supervise
@@ -124,10 +126,17 @@ def app() -> FastAPI:
 
 
 def _registry(settings: IngestSettings) -> CollectorRegistry:
+    """The registry /metrics serves; `newswire_build_info` declared once per process (app() runs once per
+    process). With several workers: the totals of their shared directory, and the process tree's own
+    process metrics (the supervisor is this worker's parent: workers are spawned)."""
     if settings.metrics_dir is None:
+        declare_build_info(REGISTRY, service="ingest", commit=settings.commit)
         return REGISTRY
     registry = CollectorRegistry()
     MultiProcessCollector(registry, path=str(settings.metrics_dir))  # type: ignore[no-untyped-call]
+    registry.register(ProcessTreeCollector(os.getppid()))
+    # Unregistered: in multiprocess mode its value goes to the shared directory, read back just above.
+    declare_build_info(None, service="ingest", commit=settings.commit)
     return registry
 
 

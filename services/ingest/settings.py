@@ -16,6 +16,7 @@ import orjson
 from pydantic import AliasChoices, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
+from services.common.build import commit_field
 from services.contracts.budget import RAW_ARTICLE_BYTES
 from services.contracts.topics import Topics
 
@@ -65,6 +66,7 @@ class IngestSettings(BaseSettings):
         validation_alias=AliasChoices(METRICS_DIR_VARIABLE, "metrics_dir"),
         description="Where the worker processes keep their metrics (set by `newswire ingest` itself)",
     )
+    commit: str = commit_field()
     env: Literal["dev", "prod"] = Field(default="prod", description="dev allows running without API keys")
     docs: bool | None = Field(
         default=None,

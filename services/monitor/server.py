@@ -6,11 +6,8 @@ from __future__ import annotations
 
 import argparse
 import logging
-import signal
-import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from typing import Any
-from wsgiref.simple_server import WSGIRequestHandler, WSGIServer, make_server
 
 from prometheus_client import CollectorRegistry, ProcessCollector, make_wsgi_app
 
@@ -18,15 +15,9 @@ from services.common.build import declare_build_info
 from services.monitor.broker import BrokerReader
 from services.monitor.collector import LagCollector
 from services.monitor.settings import LagSettings
+from services.monitor.wsgi import StartResponse, WsgiApp, serve_until_signalled
 
 log = logging.getLogger(__name__)
-
-StartResponse = Callable[..., Any]
-
-
-class _QuietHandler(WSGIRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:  # one line per scrape is noise
-        return
 
 
 def build_registry(settings: LagSettings, reader: BrokerReader) -> CollectorRegistry:
@@ -37,7 +28,7 @@ def build_registry(settings: LagSettings, reader: BrokerReader) -> CollectorRegi
     return registry
 
 
-def build_wsgi_app(registry: CollectorRegistry) -> Callable[[dict[str, Any], StartResponse], Iterable[bytes]]:
+def build_wsgi_app(registry: CollectorRegistry) -> WsgiApp:
     metrics = make_wsgi_app(registry)
 
     def app(environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
@@ -55,22 +46,11 @@ def build_wsgi_app(registry: CollectorRegistry) -> Callable[[dict[str, Any], Sta
 def serve(settings: LagSettings) -> None:
     """Serve until SIGTERM/SIGINT. Blocks."""
     reader = BrokerReader(settings.kafka_bootstrap_servers, settings.timeout_s, settings.record_timeout_s)
-    server: WSGIServer = make_server(
-        settings.web_host, settings.web_port, build_wsgi_app(build_registry(settings, reader)),
-        handler_class=_QuietHandler,
-    )  # fmt: skip
-
-    def stop(signum: int, frame: object) -> None:
-        # shutdown() waits for serve_forever to return: call it from another thread.
-        threading.Thread(target=server.shutdown, daemon=True).start()
-
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
     log.info("lag exporter on http://%s:%d/metrics", settings.web_host, settings.web_port)
+    app = build_wsgi_app(build_registry(settings, reader))
     try:
-        server.serve_forever()
+        serve_until_signalled(settings.web_host, settings.web_port, app)
     finally:
-        server.server_close()
         reader.close()
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.build import commit_field
 from services.contracts.topics import Topics
 from services.monitor.watched import EXTRACT, STORE, SUBSCRIBER, WatchedGroup
 
@@ -35,7 +36,7 @@ class LagSettings(BaseSettings):
         gt=0,
         description="How long a scrape waits for the oldest unconsumed messages' timestamps",
     )
-    commit: str = Field(default="unknown", description="The source commit, for newswire_build_info")
+    commit: str = commit_field()
 
     def watched(self) -> list[WatchedGroup]:
         topics = Topics.named(self.topic_prefix)
@@ -44,3 +45,12 @@ class LagSettings(BaseSettings):
             WatchedGroup(self.store_group, topics.enriched, STORE),
             *(WatchedGroup(group, topic, SUBSCRIBER) for group, topic in sorted(self.subscribers.items())),
         ]
+
+
+class AlertLogSettings(BaseSettings):
+    """`newswire alert-log`'s settings (prefix `NEWSWIRE_ALERT_LOG_`)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_ALERT_LOG_")
+
+    host: str = Field(default="127.0.0.1", description="Address Alertmanager posts to")
+    port: int = Field(default=19099, ge=1, le=65535, description="Port Alertmanager posts to (POST /alerts)")

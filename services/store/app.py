@@ -28,7 +28,7 @@ from services.common.decode import decode_plain
 from services.common.delivery import Deliverer, Delivery
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
-from services.common.worker import add_lag_monitor, add_ops_pages, make_app, send_all, worker_main
+from services.common.worker import add_ops_pages, make_app, send_all, worker_main
 from services.contracts.headers import ingested_at_of
 from services.contracts.models import EnrichedArticle
 from services.contracts.plain import PlainDict
@@ -141,7 +141,9 @@ class StoreHandler:
             latency = (committed_at - ingested_at).total_seconds()
             metrics.END_TO_END_LATENCY.observe(max(latency, 0.0))
 
-    def _dead(self, exc: PoisonMessage, position: Position, reason_label: str) -> Outgoing:
+    def _dead(
+        self, exc: PoisonMessage, position: Position, reason_label: metrics.DeadLetterReason
+    ) -> Outgoing:
         log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
         metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
         return dead_letter_message(
@@ -155,7 +157,6 @@ def build_app(settings: StoreSettings) -> faust.App:
     app = make_app(settings)
     writer = BatchWriter(make_engine(settings))
     handler = StoreHandler(app, settings, topics, writer)
-    add_lag_monitor(app, metrics.CONSUMER_LAG, settings)
     add_ops_pages(
         app,
         settings,

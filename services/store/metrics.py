@@ -11,19 +11,27 @@
 | newswire_store_write_failures_total | counter | reason | worker: failed batch writes |
 | newswire_store_dead_letters_total | counter | reason | worker: messages sent to the dead-letter topic |
 | newswire_store_end_to_end_latency_seconds | histogram | | worker: ingested_at -> commit, per article |
-| newswire_store_consumer_lag_messages | gauge | partition | worker: end offset - committed offset |
 
-Label values are closed sets: `table` is a table name of `schema.py`; `reason` of write failures is
-"transient" (retried) or "rejected" (isolated and dead-lettered); `partition` is a partition number.
+Label values are closed sets, and every value is pre-initialised at 0 (so `rate`/`increase` see the
+first event): `table` is a table name of `schema.py`; `reason` of write failures is "transient" (retried)
+or "rejected" (isolated and dead-lettered); `reason` of dead letters is one of `DeadLetterReason`.
 """
 
 from __future__ import annotations
 
-from typing import Final
+from typing import Final, Literal, get_args
 
-from prometheus_client import Counter, Gauge, Histogram
+from prometheus_client import Counter, Histogram
 
-# Sub-second when the pipeline keeps up, tens of seconds while it catches up after an outage.
+from services.store.schema import TABLES
+
+WriteFailureReason = Literal["transient", "rejected"]
+# decode: not an enriched article; rejected: Postgres refused its rows; refused: the broker refused its
+# dead letter's original output (see services.common.delivery).
+DeadLetterReason = Literal["decode", "rejected", "refused"]
+
+# Sub-second when the pipeline keeps up, minutes while it catches up after an outage (up to 15 min, so a
+# long catch-up reads as such rather than as "over the last bucket").
 LATENCY_BUCKETS: Final = (
     0.05,
     0.1,
@@ -42,6 +50,12 @@ LATENCY_BUCKETS: Final = (
     30.0,
     45.0,
     60.0,
+    90.0,
+    120.0,
+    180.0,
+    300.0,
+    600.0,
+    900.0,
 )
 WRITE_BUCKETS: Final = (0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0)
 BATCH_SIZE_BUCKETS: Final = (1, 2, 5, 10, 25, 50, 100, 250, 500, 1000, 2500, 5000)
@@ -87,8 +101,9 @@ END_TO_END_LATENCY: Final = Histogram(
     "Time from an article's ingested_at to the commit of the transaction that stored it.",
     buckets=LATENCY_BUCKETS,
 )
-CONSUMER_LAG: Final = Gauge(
-    "newswire_store_consumer_lag_messages",
-    "Messages of the enriched-articles topic not yet committed by the store's consumer group, by partition.",
-    ["partition"],
-)
+for _table in TABLES:
+    ROWS_WRITTEN.labels(table=_table.name)
+for _reason in get_args(WriteFailureReason):
+    WRITE_FAILURES.labels(reason=_reason)
+for _reason in get_args(DeadLetterReason):
+    DEAD_LETTERS.labels(reason=_reason)

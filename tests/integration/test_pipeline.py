@@ -28,6 +28,9 @@ from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA, DeadLetter, RawArticle
 from services.ingest.articles import raw_article_from_text
 from services.ingest.outgoing import MESSAGE_OVERHEAD_BYTES
+from services.monitor.broker import BrokerReader
+from services.monitor.lag import partition_lag
+from services.monitor.watched import EXTRACT, STORE, WatchedGroup
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
 
@@ -276,16 +279,24 @@ def test_the_workers_ops_ports_listen_on_the_configured_host_only(stack: Stack) 
         assert "0.0.0.0" not in listening
 
 
-def test_the_store_reports_a_lag_of_zero_per_partition_once_it_committed_everything(stack: Stack) -> None:
+def test_the_broker_reports_no_lag_for_either_hop_once_everything_is_stored(stack: Stack) -> None:
     post_samples(stack)
     wait_for(lambda: store_caught_up(stack), "store to commit everything")
+    watched = [
+        WatchedGroup(stack.extract_group, stack.topics.raw, EXTRACT),
+        WatchedGroup(stack.store_group, stack.topics.enriched, STORE),
+    ]
+    reader = BrokerReader(stack.kafka_bootstrap, timeout_s=10.0, record_timeout_s=5.0)
 
-    def lag_samples() -> dict[str, float]:
-        text = httpx.get(f"http://127.0.0.1:{stack.ports['store']}/metrics", timeout=5).text
+    def lags() -> dict[tuple[str, int], tuple[int, float]]:
         return {
-            line.split('partition="')[1].split('"')[0]: float(line.rsplit(" ", 1)[1])
-            for line in text.splitlines()
-            if line.startswith("newswire_store_consumer_lag_messages{")
+            (state.watched.hop, lag.partition): (lag.messages, lag.seconds)
+            for state in reader.read(watched)
+            for lag in (partition_lag(offsets, time.time()) for offsets in state.partitions)
         }
 
-    wait_for(lambda: set(lag_samples()) == {"0", "1"} and set(lag_samples().values()) == {0.0}, "lag 0", 30)
+    try:
+        wait_for(lambda: set(lags().values()) == {(0, 0.0)}, "lag 0", 30)
+        assert set(lags()) == {(hop, p) for hop in (EXTRACT, STORE) for p in (0, 1)}
+    finally:
+        reader.close()
