@@ -1,5 +1,7 @@
-"""The services under test, run as real subprocesses (`newswire ingest|extract-worker|store-worker`), exactly
-as `scripts/services.sh` runs them, on the bench ports, a private topic prefix and a private database.
+"""The services under test, run as real subprocesses (`newswire ingest|extract-worker|store-worker|
+lag-exporter`), exactly as `scripts/services.sh` runs them, on the bench ports, a private topic prefix and a
+private database. With a `targets_dir`, each is announced to Prometheus as a target file (as services.sh
+does).
 
 Also the bits of setup the services expect from their operators: topics created, a fresh database
 migrated to head, and a way to wait until a consumer group has settled after workers joined or left.
@@ -7,6 +9,7 @@ migrated to head, and a way to wait until a consumer group has settled after wor
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import socket
@@ -100,6 +103,7 @@ class Stack:
     ingest_workers: int = 1
     extract_env: dict[str, str] = field(default_factory=dict)
     store_env: dict[str, str] = field(default_factory=dict)
+    targets_dir: Path | None = None
     ingest_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
@@ -139,12 +143,23 @@ class Stack:
                 "NEWSWIRE_STORE_TOPIC_PREFIX": self.prefix,
                 "NEWSWIRE_STORE_APP_ID": self.store_group,
                 "NEWSWIRE_STORE_TOPIC_PARTITIONS": str(self.partitions),
+                "NEWSWIRE_LAG_TOPIC_PREFIX": self.prefix,
+                "NEWSWIRE_LAG_EXTRACT_GROUP": self.extract_group,
+                "NEWSWIRE_LAG_STORE_GROUP": self.store_group,
             }
         )
         return env
 
     def start_ingest(self) -> None:
         self._launch("ingest", ["ingest", "--log-level", "warning"], {}, f"{self.ingest_url}/readyz")
+        self._announce("ingest", "newswire-ingest")
+
+    def start_lag_exporter(self) -> None:
+        port = free_port()
+        env = {"NEWSWIRE_LAG_WEB_PORT": str(port)}
+        self._launch("lag-exporter", ["lag-exporter", "--log-level", "warning"], env,
+                     f"http://127.0.0.1:{port}/healthz")  # fmt: skip
+        self._announce("lag-exporter", "newswire-lag")
 
     def start_extract(self, index: int) -> None:
         port = free_port()
@@ -155,6 +170,7 @@ class Stack:
         }
         self._launch(f"extract-{index}", ["extract-worker", "--loglevel", "warning"], env,
                      f"http://127.0.0.1:{port}/readyz")  # fmt: skip
+        self._announce(f"extract-{index}", "newswire-extract")
 
     def start_store(self, index: int = 1) -> None:
         """Start a store worker; the first is named "store", the next ones "store-2", "store-3", ..."""
@@ -166,6 +182,7 @@ class Stack:
             "NEWSWIRE_STORE_DATADIR": str(self.workdir / name),
         }
         self._launch(name, ["store-worker", "--loglevel", "warning"], env, f"http://127.0.0.1:{port}/readyz")
+        self._announce(name, "newswire-store")
 
     def dead_letters(self) -> list[DeadLetter]:
         """Every dead letter of this namespace so far (reads the dead-letter topic from the start)."""
@@ -187,6 +204,8 @@ class Stack:
     def stop(self, name: str, timeout_s: float = 40.0) -> None:
         """SIGTERM one service (workers finish their batch and commit) and wait; SIGKILL after `timeout_s`."""
         process = self.processes.pop(name, None)
+        for target in self._target_files(name):
+            target.unlink(missing_ok=True)
         if process is None or process.poll() is not None:
             return
         process.send_signal(signal.SIGTERM)
@@ -199,6 +218,22 @@ class Stack:
     def stop_all(self) -> None:
         for name in list(self.processes):
             self.stop(name)
+
+    def _target_files(self, name: str) -> list[Path]:
+        if self.targets_dir is None:
+            return []
+        return sorted(self.targets_dir.glob(f"newswire-*-{self.prefix}{name}.json"))
+
+    def _announce(self, name: str, job: str) -> None:
+        """A file_sd target file for Prometheus (written whole, then renamed), named after the job."""
+        if self.targets_dir is None:
+            return
+        self.targets_dir.mkdir(parents=True, exist_ok=True)
+        groups = [{"targets": [f"127.0.0.1:{self.ports[name]}"], "labels": {"stack": self.prefix}}]
+        final = self.targets_dir / f"{job}-{self.prefix}{name}.json"
+        partial = final.with_name(f".{final.name}.tmp")
+        partial.write_text(json.dumps(groups), encoding="utf-8")
+        partial.replace(final)
 
     def _launch(self, name: str, args: list[str], extra_env: dict[str, str], ready_url: str) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)

@@ -51,7 +51,7 @@ launch() { # name, then the command; environment comes from the caller
 
 announce() { # name, job, port: a file_sd target file for Prometheus (written whole, then renamed)
   mkdir -p "$targets_dir"
-  printf '[{"targets": ["127.0.0.1:%s"], "labels": {"service": "%s"}}]\n' "$3" "$1" >"$targets_dir/.$2-$1.tmp"
+  printf '[{"targets": ["127.0.0.1:%s"]}]\n' "$3" >"$targets_dir/.$2-$1.tmp"
   mv -f "$targets_dir/.$2-$1.tmp" "$targets_dir/$2-$1.json"
 }
 

@@ -4,6 +4,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export NEWSWIRE_PROFILE=test
-NEWSWIRE_PG_FSYNC=${NEWSWIRE_PG_FSYNC:-off} scripts/infra.sh up
+# Scrapes and rule evaluations every 2 s and a 5 s wait before an alert's first notification, so the
+# monitoring tests see their data and alerts in seconds rather than minutes.
+NEWSWIRE_PG_FSYNC=${NEWSWIRE_PG_FSYNC:-off} NEWSWIRE_SCRAPE_INTERVAL=${NEWSWIRE_SCRAPE_INTERVAL:-2s} \
+  NEWSWIRE_ALERT_GROUP_WAIT=${NEWSWIRE_ALERT_GROUP_WAIT:-5s} scripts/infra.sh up
 eval "$(scripts/infra.sh env)"
 exec .venv/bin/pytest "$@"

@@ -1,6 +1,6 @@
 """Every Prometheus metric of the ingest service, declared once, in the default registry (served at
 /metrics by the HTTP app). Labels are low-cardinality: route templates, status codes, error codes; the
-closed set of rejection reasons is pre-initialised at 0 so `rate`/`increase` see the
+closed sets (rejection reasons, publish outcomes) are pre-initialised at 0 so `rate`/`increase` see the
 first one.
 
 | name                                            | type      | labels                 |
@@ -69,5 +69,10 @@ PUBLISH_SECONDS: Final = Histogram(
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0, 10.0, 30.0),
 )
 
+# What publishing one request can end in: acknowledged, or refused (the publisher raises these two).
+PUBLISH_OUTCOMES: Final = ("ok", "broker_unavailable", "payload_too_large")
+
 for _reason in REJECTION_REASONS:
     ARTICLES_REJECTED.labels(reason=_reason)
+for _outcome in PUBLISH_OUTCOMES:
+    PUBLISH_SECONDS.labels(outcome=_outcome)

@@ -13,14 +13,16 @@ StartResponse = Callable[..., Any]
 WsgiApp = Callable[[dict[str, Any], StartResponse], Iterable[bytes]]
 
 
-class _QuietHandler(WSGIRequestHandler):
+class QuietHandler(WSGIRequestHandler):
+    """Logs no line per request (a line per scrape is noise)."""
+
     def log_message(self, format: str, *args: Any) -> None:
         return
 
 
 def serve_until_signalled(host: str, port: int, app: WsgiApp) -> None:
     """Serve `app` on host:port until SIGTERM or SIGINT. Blocks; raises OSError when the port is taken."""
-    server = make_server(host, port, app, handler_class=_QuietHandler)
+    server = make_server(host, port, app, handler_class=QuietHandler)
 
     def stop(signum: int, frame: object) -> None:
         # shutdown() waits for serve_forever to return: call it from another thread.

@@ -37,6 +37,16 @@ def test_ingest_exposes_every_rejection_reason_of_its_exception_tree() -> None:
     assert label_values(ingest_metrics.ARTICLES_REJECTED, "reason") >= set(ingest_metrics.REJECTION_REASONS)
 
 
+def test_ingest_exposes_every_publish_outcome_from_the_start() -> None:
+    buckets = {
+        sample.labels["outcome"]
+        for family in ingest_metrics.PUBLISH_SECONDS.collect()
+        for sample in family.samples
+        if sample.name.endswith("_bucket")
+    }
+    assert buckets >= set(ingest_metrics.PUBLISH_OUTCOMES)
+
+
 @pytest.mark.parametrize("counter", [extract_metrics.ARTICLES_FAILED, extract_metrics.DEAD_LETTERS])
 def test_extract_exposes_every_failure_reason(counter: Counter) -> None:
     assert label_values(counter, "reason") >= set(get_args(extract_metrics.FailureReason))
