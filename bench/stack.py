@@ -104,6 +104,8 @@ class Stack:
     extract_env: dict[str, str] = field(default_factory=dict)
     store_env: dict[str, str] = field(default_factory=dict)
     targets_dir: Path | None = None
+    # "info" logs a line per article per hop (what `newswire trace` reads); the bench keeps "warning".
+    loglevel: str = "warning"
     ingest_port: int = field(default_factory=free_port)
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     ports: dict[str, int] = field(default_factory=dict)
@@ -151,13 +153,13 @@ class Stack:
         return env
 
     def start_ingest(self) -> None:
-        self._launch("ingest", ["ingest", "--log-level", "warning"], {}, f"{self.ingest_url}/readyz")
+        self._launch("ingest", ["ingest", "--log-level", self.loglevel], {}, f"{self.ingest_url}/readyz")
         self._announce("ingest", "newswire-ingest")
 
     def start_lag_exporter(self) -> None:
         port = free_port()
         env = {"NEWSWIRE_LAG_WEB_PORT": str(port)}
-        self._launch("lag-exporter", ["lag-exporter", "--log-level", "warning"], env,
+        self._launch("lag-exporter", ["lag-exporter", "--log-level", self.loglevel], env,
                      f"http://127.0.0.1:{port}/healthz")  # fmt: skip
         self._announce("lag-exporter", "newswire-lag")
 
@@ -168,7 +170,7 @@ class Stack:
             "NEWSWIRE_EXTRACT_WEB_PORT": str(port),
             "NEWSWIRE_EXTRACT_DATADIR": str(self.workdir / f"extract-{index}"),
         }
-        self._launch(f"extract-{index}", ["extract-worker", "--loglevel", "warning"], env,
+        self._launch(f"extract-{index}", ["extract-worker", "--loglevel", self.loglevel], env,
                      f"http://127.0.0.1:{port}/readyz")  # fmt: skip
         self._announce(f"extract-{index}", "newswire-extract")
 
@@ -181,7 +183,9 @@ class Stack:
             "NEWSWIRE_STORE_WEB_PORT": str(port),
             "NEWSWIRE_STORE_DATADIR": str(self.workdir / name),
         }
-        self._launch(name, ["store-worker", "--loglevel", "warning"], env, f"http://127.0.0.1:{port}/readyz")
+        self._launch(
+            name, ["store-worker", "--loglevel", self.loglevel], env, f"http://127.0.0.1:{port}/readyz"
+        )
         self._announce(name, "newswire-store")
 
     def dead_letters(self) -> list[DeadLetter]:

@@ -15,6 +15,7 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "topics": ("services.common.topics_cli", "create the Kafka topics: `topics ensure`"),
     "lag-exporter": ("services.monitor.server", "serve consumer-group lag read from the broker (Prometheus)"),
     "alert-log": ("services.monitor.alert_log", "receive Alertmanager's webhook; print each alert as JSON"),
+    "trace": ("services.monitor.trace", "one article's path through every hop, from the services' JSON logs"),
     "summary": ("services.store.summary", "print what is in Postgres"),
     "contracts": ("services.contracts.export", "write the JSON Schemas of the contracts: `contracts export`"),
 }

@@ -13,7 +13,8 @@ The frame, once for both workers: faust events become `Position`s; batches are t
 auto-ack (`noack_take`) and acknowledged in stream order, each only after its own `complete` and that of
 every batch before it returned, so a committed offset never passes an effect that is not durable (the
 commit-after-durable rule); the next batch is prepared while earlier ones complete; on SIGTERM the batches
-in flight finish and are acked; anything else `complete` or `prepare` raises is neither an outage nor one
+in flight finish and are acked; the agent's loop beats a `Heartbeat` (services.common.heartbeat) as it
+turns, for /livez; anything else `complete` or `prepare` raises is neither an outage nor one
 message's fault, and ends the process at once without committing (`fatal`), so the orchestrator restarts
 it and the batch is redelivered.
 """
@@ -32,6 +33,7 @@ from typing import Any, NoReturn, Protocol, TypeVar
 import faust
 import psutil
 
+from services.common.heartbeat import Heartbeat, ticking
 from services.common.messages import Position
 from services.common.worker_settings import WorkerSettings
 
@@ -82,6 +84,7 @@ def add_batch_agent(
     settings: WorkerSettings,
     *,
     batch: tuple[int, float],
+    heartbeat: Heartbeat,
     max_in_flight: int = 1,
     before: Callable[[], Awaitable[None]] | None = None,
 ) -> None:
@@ -89,7 +92,8 @@ def add_batch_agent(
     `max_in_flight` batches completing at once, each finishing within `settings.drain_timeout_s` on
     shutdown, with one agent (concurrency=1: faust bug #606 commits past in-flight messages otherwise;
     parallelism comes from more workers in the group and from the work `complete` hands off).
-    `before` runs once before the first batch (loading a model)."""
+    `before` runs once before the first batch (loading a model). `heartbeat` is beaten when a batch
+    arrives, when one is acked, and every `batch[1]` seconds while waiting for messages."""
     source = app.topic(topic, value_serializer="raw", key_serializer="raw")
 
     @app.agent(source, concurrency=1)
@@ -100,12 +104,13 @@ def add_batch_agent(
         async def ack(events: Sequence[FaustEvent]) -> None:
             for event in events:
                 await stream.ack(event)
+            heartbeat.beat()
 
         def prepare(events: Sequence[FaustEvent]) -> P:
             return handler.prepare([position_of(event) for event in events])
 
         await consume_pipelined(
-            stream.noack_take(batch[0], within=batch[1]),
+            ticking(stream.noack_take(batch[0], within=batch[1]), batch[1], heartbeat.beat),
             prepare,
             handler.complete,
             ack,

@@ -16,6 +16,8 @@ from mode.types.signals import BaseSignalT
 from prometheus_client import CONTENT_TYPE_LATEST, REGISTRY, generate_latest
 
 from services.common.build import declare_build_info
+from services.common.heartbeat import Heartbeat
+from services.common.logs import logging_config
 from services.common.messages import Outgoing
 from services.common.readiness import GroupMembership, first_unreachable_reason
 from services.common.topics_admin import ensure_topics
@@ -62,10 +64,13 @@ def make_app(settings: WorkerSettings) -> faust.App:
 
 
 def add_ops_pages(
-    app: faust.App, settings: WorkerSettings, checks: Sequence[Callable[[], str | None]]
+    app: faust.App, settings: WorkerSettings, checks: Sequence[Callable[[], str | None]], heartbeat: Heartbeat
 ) -> None:
-    """Serve /metrics (the default Prometheus registry), /healthz and /readyz on the worker's web port.
+    """Serve /metrics (the default Prometheus registry), /livez (= /healthz) and /readyz on the worker's
+    web port.
 
+    /livez answers 200 while the consumer agent's `heartbeat` is at most `settings.liveness_timeout_s`
+    old, else 503 with the reason: an orchestrator restarts a worker whose agent is wedged.
     /readyz answers 200 `{"ready": true}` only when the broker is reachable, the worker holds a
     partition assignment (see `readiness.GroupMembership`) and each of `checks` (the worker's own:
     model loaded, database reachable) answers None; else 503 with the first reason.
@@ -91,9 +96,14 @@ def add_ops_pages(
     async def metrics(web: Any, request: Any) -> Any:
         return web.bytes(generate_latest(), content_type=CONTENT_TYPE_LATEST.split(";")[0])
 
-    @app.page("/healthz")
-    async def healthz(web: Any, request: Any) -> Any:
-        return web.json({"status": "ok"})
+    async def alive(web: Any, request: Any) -> Any:
+        why = heartbeat.problem(settings.liveness_timeout_s)
+        if why is None:
+            return web.json({"status": "ok"})
+        return web.json({"status": "wedged", "reason": why}, status=503)
+
+    app.page("/livez")(alive)
+    app.page("/healthz")(alive)
 
     @app.page("/readyz")
     async def readyz(web: Any, request: Any) -> Any:
@@ -127,11 +137,13 @@ def worker_main(
     service = prog.removeprefix("newswire ").removesuffix("-worker")
     declare_build_info(REGISTRY, service=service, commit=config.commit)
     ensure_topics(config.kafka_bootstrap_servers, config.topics, partitions=config.topic_partitions)
-    return run_worker(build_app(config), loglevel=args.loglevel)
+    return run_worker(build_app(config), service, loglevel=args.loglevel)
 
 
-def run_worker(app: faust.App, loglevel: str = "info") -> int:
-    """Run `app` as a faust worker until SIGTERM/SIGINT. Blocks."""
-    worker = faust.Worker(app, loglevel=loglevel, quiet=True)
+def run_worker(app: faust.App, service: str, loglevel: str = "info") -> int:
+    """Run `app` as a faust worker until SIGTERM/SIGINT, logging JSON lines (services.common.logs). Blocks."""
+    worker = faust.Worker(
+        app, loglevel=loglevel, quiet=True, logging_config=logging_config(service, loglevel)
+    )
     worker.execute_from_commandline()
     return 0

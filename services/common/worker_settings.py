@@ -43,6 +43,12 @@ class WorkerSettings(BaseSettings):
     rebalance_grace_s: float = Field(
         default=30.0, gt=0, description="How long /readyz tolerates having no assignment after a revocation"
     )
+    liveness_timeout_s: float = Field(
+        default=300.0,
+        gt=0,
+        description="/livez fails once the consumer agent has not turned for this long (a batch, an idle "
+        "wait, a retry each turn it; model loading takes up to a minute)",
+    )
     readiness_timeout_s: float = Field(
         default=1.0, gt=0, description="TCP connect timeout of /readyz's broker check, per bootstrap server"
     )

@@ -24,6 +24,8 @@ import faust
 from services.common.consumer import add_batch_agent
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.delivery import Deliverer, Delivery, check_fits
+from services.common.heartbeat import Heartbeat
+from services.common.logs import at_position, key_of
 from services.common.messages import Outgoing, Position
 from services.common.worker import add_ops_pages, make_app, send_all, worker_main
 from services.contracts.budget import topic_limits
@@ -52,8 +54,11 @@ class ExtractHandler:
     """The extract worker's `BatchHandler` (services.common.consumer): `complete` returns only when
     every output (or the dead letter that replaces it) is acknowledged by the broker."""
 
-    def __init__(self, app: faust.App, settings: ExtractSettings, topics: Topics, pool: NlpPool) -> None:
+    def __init__(
+        self, app: faust.App, settings: ExtractSettings, topics: Topics, pool: NlpPool, heartbeat: Heartbeat
+    ) -> None:
         self._settings = settings
+        self._heartbeat = heartbeat
         self._topics = topics
         self._pool = pool
         self._limits = topic_limits(topics)
@@ -61,9 +66,13 @@ class ExtractHandler:
             lambda messages: send_all(app, messages),
             dead_letter=lambda exc, position: self._dead(exc, position, "refused"),
             policy=settings.retry_policy,
-            on_retry=lambda exc, delay: metrics.PUBLISH_RETRIES.inc(),
+            on_retry=self._on_publish_retry,
         )
         self.warm = False
+
+    def _on_publish_retry(self, exc: BaseException, delay: float) -> None:
+        metrics.PUBLISH_RETRIES.inc()
+        self._heartbeat.beat()  # waiting out an outage is alive
 
     async def warm_up(self) -> None:
         """Start the NLP processes and load the model in each before the first batch arrives."""
@@ -92,6 +101,7 @@ class ExtractHandler:
         done = 0
         articles = decoded.articles
         async for results in self._pool.analyse_chunks([raw.text for _, raw in articles]):
+            self._heartbeat.beat()  # a long batch is alive as long as its chunks come back
             piece, done = articles[done : done + len(results)], done + len(results)
             # Sent now; the acks are awaited below, for the whole batch.
             deliveries = self._deliveries(piece, results)
@@ -114,6 +124,10 @@ class ExtractHandler:
                 deliveries.append(Delivery(position, (self._dead(failed.error, position, failed.label),)))
                 continue
             deliveries.append(Delivery(position, tuple(messages)))
+            where = at_position(raw.article_id, "extract", position)
+            log.info(
+                "enriched: %d entities, %d events", len(enriched.entities), len(enriched.events), extra=where
+            )
             metrics.ARTICLES_OUT.inc()
             for entity in enriched.entities:
                 metrics.ENTITIES.labels(type=entity.type.value).inc()
@@ -143,7 +157,8 @@ class ExtractHandler:
         return messages, enriched
 
     def _dead(self, exc: PoisonMessage, position: Position, reason_label: metrics.FailureReason) -> Outgoing:
-        log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
+        where = at_position(key_of(position), "extract", position, reason=reason_label)
+        log.warning("dead-lettered: %s", exc.reason, extra=where)
         metrics.ARTICLES_FAILED.labels(reason=reason_label).inc()
         metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
         return dead_letter_message(dead_letter("extract", exc, position), self._topics.deadletter)
@@ -163,10 +178,15 @@ def build_app(settings: ExtractSettings) -> faust.App:
     topics = Topics.named(settings.topic_prefix)
     app = make_app(settings)
     pool = NlpPool(settings.spacy_model, processes=settings.nlp_processes, batch_size=settings.nlp_batch_size)
-    handler = ExtractHandler(app, settings, topics, pool)
-    add_ops_pages(app, settings, [lambda: None if handler.warm else "the NLP model is still loading"])
+    heartbeat = Heartbeat(time.monotonic)
+    handler = ExtractHandler(app, settings, topics, pool, heartbeat)
+    add_ops_pages(
+        app, settings, [lambda: None if handler.warm else "the NLP model is still loading"], heartbeat
+    )
     batch = (settings.batch_max, settings.batch_window_s)
-    add_batch_agent(app, topics.raw, handler, settings, batch=batch, before=handler.warm_up)
+    add_batch_agent(
+        app, topics.raw, handler, settings, batch=batch, heartbeat=heartbeat, before=handler.warm_up
+    )
     return app
 
 

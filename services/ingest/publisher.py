@@ -18,6 +18,7 @@ from typing import Any
 from kafka import KafkaProducer
 from kafka.errors import KafkaError, KafkaTimeoutError, MessageSizeTooLargeError
 
+from services.common.logs import article_log
 from services.common.readiness import first_unreachable_reason
 from services.contracts.headers import make_headers
 from services.contracts.models import RAW_ARTICLE_SCHEMA
@@ -77,8 +78,7 @@ class KafkaPublisher:
                 )
                 for item in articles
             ]
-            for future in futures:
-                future.get(timeout=max(0.0, deadline - time.monotonic()))
+            acknowledged = [future.get(timeout=max(0.0, deadline - time.monotonic())) for future in futures]
         except MessageSizeTooLargeError as exc:
             raise PayloadTooLarge(
                 f"an article exceeds the message size limit of {self._settings.max_message_bytes} bytes"
@@ -94,6 +94,15 @@ class KafkaPublisher:
         except KafkaError as exc:
             self._discard(producer)
             raise BrokerUnavailable(f"Kafka refused the articles: {type(exc).__name__}: {exc}") from exc
+        for item, record in zip(articles, acknowledged, strict=True):
+            where = article_log(
+                item.article.article_id,
+                "ingest",
+                topic=record.topic,
+                partition=record.partition,
+                offset=record.offset,
+            )
+            log.info("published", extra=where)
 
     def _discard(self, producer: Any) -> None:
         """Drop a producer after a failed publish; the next publish starts a fresh one.

@@ -30,6 +30,7 @@ from pydantic import ValidationError
 from uvicorn.config import STARTUP_FAILURE
 
 from services.common.build import declare_build_info
+from services.common.logs import configure_logging, logging_config
 from services.ingest.api import create_app
 from services.ingest.errors import BrokerUnavailable
 from services.ingest.language import stop_helper
@@ -61,6 +62,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log-level", default="info", choices=["debug", "info", "warning", "error"])
     args = parser.parse_args(argv)
+    configure_logging("ingest", args.log_level)
     settings = load_settings()
     graceful_s = int(settings.publish_timeout_s) + 1
     if settings.workers == 1:
@@ -70,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             log_level=args.log_level,
+            log_config=logging_config("ingest", args.log_level),
             timeout_graceful_shutdown=graceful_s,
         )
         return 0
@@ -100,7 +103,11 @@ def _serve_worker(host: str, port: int, log_level: str, graceful_s: int) -> None
     except OSError as exc:
         raise SystemExit(_cannot_listen(host, port, exc)) from None
     config = uvicorn.Config(
-        f"{__name__}:app", factory=True, log_level=log_level, timeout_graceful_shutdown=graceful_s
+        f"{__name__}:app",
+        factory=True,
+        log_level=log_level,
+        log_config=logging_config("ingest", log_level),
+        timeout_graceful_shutdown=graceful_s,
     )
     uvicorn.Server(config).run(sockets=[sock])
 

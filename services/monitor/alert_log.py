@@ -7,14 +7,16 @@ from __future__ import annotations
 
 import argparse
 import json
-import sys
+import logging
 from collections.abc import Callable, Iterable
 from typing import Any
 
+from services.common.logs import configure_logging
 from services.monitor.settings import AlertLogSettings
 from services.monitor.wsgi import StartResponse, WsgiApp, serve_until_signalled
 
 Notification = dict[str, Any]
+log = logging.getLogger(__name__)
 MAX_BODY_BYTES = 4 * 1024 * 1024
 
 
@@ -75,6 +77,7 @@ def main(argv: list[str] | None = None) -> int:
         for line in alert_lines(notification):
             print(line, flush=True)
 
-    print(f"alert log on http://{settings.host}:{settings.port}/alerts", file=sys.stderr, flush=True)
+    configure_logging("alert-log")
+    log.info("alert log on http://%s:%d/alerts", settings.host, settings.port)
     serve_until_signalled(settings.host, settings.port, receiver(print_lines))
     return 0

@@ -12,6 +12,7 @@ from typing import Any
 from prometheus_client import CollectorRegistry, ProcessCollector, make_wsgi_app
 
 from services.common.build import declare_build_info
+from services.common.logs import configure_logging
 from services.monitor.broker import BrokerReader
 from services.monitor.collector import LagCollector
 from services.monitor.settings import LagSettings
@@ -61,9 +62,6 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("--log-level", default="info")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=args.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("kafka").setLevel(
-        max(logging.WARNING, logging.getLogger().level)
-    )  # a line per connection
+    configure_logging("lag-exporter", args.log_level)
     serve(LagSettings())
     return 0

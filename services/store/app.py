@@ -16,6 +16,7 @@ are idempotent and version-aware, and rows are locked in id order (see writer.py
 
 import asyncio
 import logging
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,6 +27,8 @@ from services.common.consumer import add_batch_agent
 from services.common.deadletter import PoisonMessage, dead_letter, dead_letter_message
 from services.common.decode import decode_plain
 from services.common.delivery import Deliverer, Delivery
+from services.common.heartbeat import Heartbeat
+from services.common.logs import at_position, key_of
 from services.common.messages import Outgoing, Position
 from services.common.retry import retry_transient
 from services.common.worker import add_ops_pages, make_app, send_all, worker_main
@@ -56,14 +59,23 @@ class StoreHandler:
     """The store worker's `BatchHandler` (services.common.consumer): `complete` returns only when a
     batch's rows are committed and its dead letters acknowledged by the broker."""
 
-    def __init__(self, app: faust.App, settings: StoreSettings, topics: Topics, writer: BatchWriter) -> None:
+    def __init__(
+        self,
+        app: faust.App,
+        settings: StoreSettings,
+        topics: Topics,
+        writer: BatchWriter,
+        heartbeat: Heartbeat,
+    ) -> None:
         self._topics = topics
+        self._heartbeat = heartbeat
         self._writer = writer
         self._retry = settings.retry_policy
         self._deliverer = Deliverer(
             lambda messages: send_all(app, messages),
             dead_letter=lambda exc, position: self._dead(exc, position, "refused"),
             policy=settings.retry_policy,
+            on_retry=lambda exc, delay: heartbeat.beat(),  # waiting out an outage is alive
         )
         # Not ready while Postgres is failing, so /readyz tells the orchestrator and the ops team.
         self.database_ok = True
@@ -102,6 +114,7 @@ class StoreHandler:
 
     async def _write(self, batch: PreparedBatch) -> WriteResult:
         def on_retry(exc: BaseException, delay: float) -> None:
+            self._heartbeat.beat()  # waiting out an outage is alive
             self.database_ok = False
             metrics.WRITE_FAILURES.labels(reason="transient").inc()
 
@@ -138,13 +151,16 @@ class StoreHandler:
         committed_at = result.committed_at
         for position, article in decoded:
             ingested_at = ingested_at_of(position.headers) or article["ingested_at"]
-            latency = (committed_at - ingested_at).total_seconds()
-            metrics.END_TO_END_LATENCY.observe(max(latency, 0.0))
+            latency = max((committed_at - ingested_at).total_seconds(), 0.0)
+            metrics.END_TO_END_LATENCY.observe(latency)
+            where = at_position(article["article_id"], "store", position)
+            log.info("stored, %.3f s after ingest", latency, extra=where)
 
     def _dead(
         self, exc: PoisonMessage, position: Position, reason_label: metrics.DeadLetterReason
     ) -> Outgoing:
-        log.warning("dead-lettering %s[%d]@%d: %s", position.topic, position.partition, position.offset, exc)
+        where = at_position(key_of(position), "store", position, reason=reason_label)
+        log.warning("dead-lettered: %s", exc.reason, extra=where)
         metrics.DEAD_LETTERS.labels(reason=reason_label).inc()
         return dead_letter_message(
             dead_letter("store", exc, position, datetime.now(UTC)), self._topics.deadletter
@@ -156,15 +172,23 @@ def build_app(settings: StoreSettings) -> faust.App:
     topics = Topics.named(settings.topic_prefix)
     app = make_app(settings)
     writer = BatchWriter(make_engine(settings))
-    handler = StoreHandler(app, settings, topics, writer)
+    heartbeat = Heartbeat(time.monotonic)
+    handler = StoreHandler(app, settings, topics, writer, heartbeat)
     add_ops_pages(
         app,
         settings,
         [lambda: None if handler.database_ok else "PostgreSQL is failing; writes are being retried"],
+        heartbeat,
     )
     batch = (settings.batch_size, settings.batch_window_s)
     add_batch_agent(
-        app, topics.enriched, handler, settings, batch=batch, max_in_flight=settings.write_concurrency
+        app,
+        topics.enriched,
+        handler,
+        settings,
+        batch=batch,
+        heartbeat=heartbeat,
+        max_in_flight=settings.write_concurrency,
     )
     return app
 

@@ -66,7 +66,9 @@ def stack(
     database, one stack per test module, stopped and dropped after it."""
     url = create_database(database_url)
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(kafka_bootstrap, url, f"test-{uuid.uuid4().hex[:10]}.", workdir, partitions=2)
+    running = Stack(
+        kafka_bootstrap, url, f"test-{uuid.uuid4().hex[:10]}.", workdir, partitions=2, loglevel="info"
+    )
     try:
         running.create_topics()
         running.start_ingest()

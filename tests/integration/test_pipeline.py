@@ -3,6 +3,7 @@
 import base64
 import hashlib
 import json
+import subprocess
 import time
 import uuid
 from collections.abc import Callable
@@ -17,7 +18,7 @@ from kafka import KafkaConsumer, KafkaProducer, TopicPartition
 from kafka.admin import ConfigResource, ConfigResourceType, KafkaAdminClient
 
 from bench.corpus import largest_accepted_text, paragraph_pool
-from bench.stack import Stack
+from bench.stack import NEWSWIRE, Stack
 from services.common.topics_admin import MAX_MESSAGE_BYTES
 from services.contracts.budget import (
     RAW_ARTICLE_BYTES,
@@ -300,3 +301,21 @@ def test_the_broker_reports_no_lag_for_either_hop_once_everything_is_stored(stac
         assert set(lags()) == {(hop, p) for hop in (EXTRACT, STORE) for p in (0, 1)}
     finally:
         reader.close()
+
+
+def test_one_article_can_be_traced_through_every_hop_from_the_logs(stack: Stack) -> None:
+    ids = post_samples(stack)
+    wait_for(lambda: table_counts(stack.database_url, ids)["articles"] == len(ids), "articles in Postgres")
+    logs = ["--logs", str(stack.workdir)]
+
+    def traced() -> str:
+        result = subprocess.run([NEWSWIRE, "trace", ids[0], *logs], capture_output=True, text=True)
+        return result.stdout
+
+    # The store logs its line once the transaction committed: the three hops are there now.
+    wait_for(lambda: "store" in traced(), "the store's line", 10)
+    lines = traced().splitlines()
+
+    assert [line.split()[1] for line in lines] == ["ingest", "extract", "store"]
+    assert stack.topics.raw in lines[0]
+    assert stack.topics.enriched in lines[2]

@@ -181,7 +181,9 @@ def test_health_probes_use_the_services_endpoints_and_the_configured_ports() -> 
     for name, setting in PORT_SETTINGS.items():
         (container,) = pod_spec(workloads[name])["containers"]
         assert _port_numbers(container)["http"] == int(config[setting])
-        assert container["livenessProbe"]["httpGet"]["path"] == "/healthz"
+        # The workers' /livez is their agent's heartbeat; ingest has no agent, its /healthz is its loop.
+        liveness = "/healthz" if name == "newswire-ingest" else "/livez"
+        assert container["livenessProbe"]["httpGet"]["path"] == liveness
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
 
 

@@ -8,12 +8,14 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import orjson
 import pytest
 
+from services.common.heartbeat import Heartbeat
 from services.common.messages import Outgoing, Position
 from services.contracts.models import EnrichedArticle
 from services.contracts.topics import Topics
@@ -67,7 +69,7 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[Outgoing]:
 
 
 def handler(writer: RecordingWriter) -> StoreHandler:
-    return StoreHandler(object(), StoreSettings(), TOPICS, writer)  # type: ignore[arg-type]
+    return StoreHandler(object(), StoreSettings(), TOPICS, writer, Heartbeat(time.monotonic))  # type: ignore[arg-type]
 
 
 def test_prepare_decodes_and_builds_the_rows_without_writing() -> None:
