@@ -93,7 +93,8 @@ def add_batch_agent(
     shutdown, with one agent (concurrency=1: faust bug #606 commits past in-flight messages otherwise;
     parallelism comes from more workers in the group and from the work `complete` hands off).
     `before` runs once before the first batch (loading a model). `heartbeat` is beaten when a batch
-    arrives, when one is acked, and every `batch[1]` seconds while waiting for messages."""
+    arrives and every `batch[1]` seconds while waiting for messages, and told when each batch's `complete`
+    starts and ends."""
     source = app.topic(topic, value_serializer="raw", key_serializer="raw")
 
     @app.agent(source, concurrency=1)
@@ -104,15 +105,21 @@ def add_batch_agent(
         async def ack(events: Sequence[FaustEvent]) -> None:
             for event in events:
                 await stream.ack(event)
-            heartbeat.beat()
 
         def prepare(events: Sequence[FaustEvent]) -> P:
             return handler.prepare([position_of(event) for event in events])
 
+        async def complete(prepared: P) -> None:
+            heartbeat.batch_started()
+            try:
+                await handler.complete(prepared)
+            finally:
+                heartbeat.batch_finished()
+
         await consume_pipelined(
             ticking(stream.noack_take(batch[0], within=batch[1]), batch[1], heartbeat.beat),
             prepare,
-            handler.complete,
+            complete,
             ack,
             drain_timeout_s=settings.drain_timeout_s,
             max_in_flight=max_in_flight,

@@ -1,7 +1,9 @@
-"""Liveness that means alive: the consumer agent's own loop beats a `Heartbeat` (each batch taken, each batch
-acknowledged, each idle wake-up while waiting for messages, each retry of an outage), and /livez fails once
-the last beat is older than a bound. A loop apart from the agent (faust's web server) would answer for an
-agent that is wedged."""
+"""Liveness that means alive: the consumer agent's own loop beats a `Heartbeat` as it turns (each batch taken,
+each idle wake-up while it waits for messages), and each batch in flight reports its progress (started, each
+NLP chunk, each retry of an outage, finished). /livez fails once the loop has not turned, or a batch in flight
+has not progressed, for longer than a bound. A loop apart from the agent (faust's web server) would answer
+for an agent that is wedged; and with batches completing in the background (the store writes two at once)
+the loop may still turn while a batch is stuck, hence the two signals."""
 
 from __future__ import annotations
 
@@ -13,22 +15,41 @@ T = TypeVar("T")
 
 
 class Heartbeat:
-    """When the agent last showed it turns. Beaten on the event loop, read from the web thread (a float
-    assignment is atomic)."""
+    """When the agent's loop last turned and its batches last progressed. Beaten on the event loop, read from
+    the web thread (each update is one atomic assignment)."""
 
     def __init__(self, clock: Callable[[], float]) -> None:
         self._clock = clock
-        self._last = clock()
+        self._turned = self._progressed = clock()
+        self._in_flight = 0
 
     def beat(self) -> None:
-        self._last = self._clock()
+        """The agent's loop turned."""
+        self._turned = self._clock()
+
+    def batch_started(self) -> None:
+        self._in_flight += 1
+        self._progressed = self._clock()
+
+    def batch_progressed(self) -> None:
+        self._progressed = self._clock()
+
+    def batch_finished(self) -> None:
+        self._in_flight -= 1
+        self._progressed = self._clock()
 
     def problem(self, bound_s: float) -> str | None:
-        """None while the last beat is at most `bound_s` old; else why the agent is not alive."""
-        age = self._clock() - self._last
-        if age <= bound_s:
-            return None
-        return f"the consumer agent has not turned for {age:.0f} s (bound {bound_s:g} s): it is wedged"
+        """None while the loop turned and every batch in flight progressed within `bound_s`; else why the
+        agent is not alive."""
+        now = self._clock()
+        if now - self._turned > bound_s:
+            return f"the consumer agent has not turned for {now - self._turned:.0f} s (bound {bound_s:g} s)"
+        if self._in_flight and now - self._progressed > bound_s:
+            return (
+                f"{self._in_flight} batch(es) in flight made no progress for {now - self._progressed:.0f} s "
+                f"(bound {bound_s:g} s)"
+            )
+        return None
 
 
 async def ticking(items: AsyncIterator[T], every_s: float, beat: Callable[[], None]) -> AsyncIterator[T]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import logging.config
 from typing import Any, TypedDict
 
+from pythonjsonlogger.core import RESERVED_ATTRS
 from pythonjsonlogger.json import JsonFormatter
 
 from services.common.messages import Position
@@ -68,6 +69,8 @@ def json_formatter(service: str) -> JsonFormatter:
         static_fields={"service": service},
         timestamp=True,
         json_ensure_ascii=False,
+        # uvicorn repeats each message with terminal colours in `color_message`
+        reserved_attrs=[*RESERVED_ATTRS, "color_message"],
     )
 
 

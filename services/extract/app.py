@@ -72,7 +72,7 @@ class ExtractHandler:
 
     def _on_publish_retry(self, exc: BaseException, delay: float) -> None:
         metrics.PUBLISH_RETRIES.inc()
-        self._heartbeat.beat()  # waiting out an outage is alive
+        self._heartbeat.batch_progressed()  # waiting out an outage is alive
 
     async def warm_up(self) -> None:
         """Start the NLP processes and load the model in each before the first batch arrives."""
@@ -101,7 +101,7 @@ class ExtractHandler:
         done = 0
         articles = decoded.articles
         async for results in self._pool.analyse_chunks([raw.text for _, raw in articles]):
-            self._heartbeat.beat()  # a long batch is alive as long as its chunks come back
+            self._heartbeat.batch_progressed()  # a long batch is alive as long as its chunks come back
             piece, done = articles[done : done + len(results)], done + len(results)
             # Sent now; the acks are awaited below, for the whole batch.
             deliveries = self._deliveries(piece, results)

@@ -72,6 +72,7 @@ def main(argv: list[str] | None = None) -> int:
             host=settings.host,
             port=settings.port,
             log_level=args.log_level,
+            access_log=False,  # a line per request (every scrape and probe); the metrics count them
             log_config=logging_config("ingest", args.log_level),
             timeout_graceful_shutdown=graceful_s,
         )
@@ -106,6 +107,7 @@ def _serve_worker(host: str, port: int, log_level: str, graceful_s: int) -> None
         f"{__name__}:app",
         factory=True,
         log_level=log_level,
+        access_log=False,
         log_config=logging_config("ingest", log_level),
         timeout_graceful_shutdown=graceful_s,
     )

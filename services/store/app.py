@@ -75,7 +75,7 @@ class StoreHandler:
             lambda messages: send_all(app, messages),
             dead_letter=lambda exc, position: self._dead(exc, position, "refused"),
             policy=settings.retry_policy,
-            on_retry=lambda exc, delay: heartbeat.beat(),  # waiting out an outage is alive
+            on_retry=lambda exc, delay: heartbeat.batch_progressed(),  # waiting out an outage is alive
         )
         # Not ready while Postgres is failing, so /readyz tells the orchestrator and the ops team.
         self.database_ok = True
@@ -114,7 +114,7 @@ class StoreHandler:
 
     async def _write(self, batch: PreparedBatch) -> WriteResult:
         def on_retry(exc: BaseException, delay: float) -> None:
-            self._heartbeat.beat()  # waiting out an outage is alive
+            self._heartbeat.batch_progressed()  # waiting out an outage is alive
             self.database_ok = False
             metrics.WRITE_FAILURES.labels(reason="transient").inc()
 

@@ -17,9 +17,10 @@ from typing import Any, Final
 from wsgiref.simple_server import make_server
 
 import httpx
+import psycopg
 import pytest
 
-from bench.stack import Stack
+from bench.stack import Stack, plain_dsn, with_database
 from services.monitor.alert_log import Notification, receiver
 from services.monitor.wsgi import QuietHandler
 from tests.integration.conftest import create_database, drop_database, required_env
@@ -36,6 +37,9 @@ ONLY_UNDER_FAULT: Final = {
     "NewswireConsumerGroupEmpty": "test_a_stopped_store_alerts_the_webhook_with_its_runbook",
 }
 JOBS: Final = ("newswire-ingest", "newswire-extract", "newswire-store", "newswire-lag", "kafka", "postgres")
+# $__timeFilter(expression), the expression holding at most one level of parentheses.
+TIME_FILTER: Final = re.compile(r"\$__timeFilter\(((?:[^()]|\([^()]*\))*)\)")
+CENTURY: Final = "now() - interval '100 years' AND now() + interval '100 years'"
 THRESHOLD: Final = re.compile(r"^(?P<signal>.*?)\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$", re.DOTALL)
 
 
@@ -60,6 +64,8 @@ def panel_exprs() -> list[tuple[str, str]]:
     for path in sorted(DASHBOARDS.glob("*.json")):
         for panel in load_json(path)["panels"]:
             for target in panel.get("targets", []):
+                if "expr" not in target:  # an SQL panel: see test_every_news_dashboard_query_returns_rows
+                    continue
                 expr = target["expr"]
                 for macro, value in MACROS.items():
                     expr = expr.replace(macro, value)
@@ -75,6 +81,18 @@ def alert_rules() -> list[dict[str, Any]]:
         for rule in group["rules"]
         if "alert" in rule
     ]
+
+
+def sql_queries() -> list[tuple[str, str]]:
+    """Every SQL panel query, with Grafana's time filter widened to a century each way."""
+    found = []
+    for path in sorted(DASHBOARDS.glob("*.json")):
+        for panel in load_json(path)["panels"]:
+            for target in panel.get("targets", []):
+                if "rawSql" in target:
+                    sql = TIME_FILTER.sub(lambda m: f"{m.group(1)} BETWEEN {CENTURY}", target["rawSql"])
+                    found.append((f"{path.stem}: {panel['title']} [{target['refId']}]", sql))
+    return found
 
 
 def signal_of(expr: str) -> str:
@@ -140,6 +158,17 @@ def test_every_alert_rule_expression_returns_data_or_is_exercised_under_its_faul
     ]
 
     assert not empty, "no data:\n" + "\n".join(empty)
+
+
+def test_every_news_dashboard_query_returns_rows_to_the_analyst(monitored: Stack) -> None:
+    database = monitored.database_url.rpartition("/")[2]
+    analyst = with_database(required_env("NEWSWIRE_DB_ANALYST_URL"), database)
+    queries = sql_queries()
+    with psycopg.connect(plain_dsn(analyst)) as conn:
+        empty = [name for name, sql in queries if not conn.execute(sql).fetchall()]
+
+    assert len(queries) >= 5
+    assert not empty, f"no rows: {empty}"
 
 
 def test_every_service_reports_its_release_and_its_process(monitored: Stack) -> None:

@@ -304,16 +304,20 @@ def test_the_broker_reports_no_lag_for_either_hop_once_everything_is_stored(stac
 
 
 def test_one_article_can_be_traced_through_every_hop_from_the_logs(stack: Stack) -> None:
-    ids = post_samples(stack)
-    wait_for(lambda: table_counts(stack.database_url, ids)["articles"] == len(ids), "articles in Postgres")
+    text = f"{SAMPLES[0].read_text(encoding='utf-8')}\n\nDépêche {uuid.uuid4().hex}."  # posted once only
+    response = httpx.post(
+        f"{stack.ingest_url}/v1/articles", json={"source": "trace", "text": text}, timeout=30
+    )
+    assert response.status_code == 202, response.text
+    (article_id,) = response.json()["article_ids"]
     logs = ["--logs", str(stack.workdir)]
 
     def traced() -> str:
-        result = subprocess.run([NEWSWIRE, "trace", ids[0], *logs], capture_output=True, text=True)
+        result = subprocess.run([NEWSWIRE, "trace", article_id, *logs], capture_output=True, text=True)
         return result.stdout
 
     # The store logs its line once the transaction committed: the three hops are there now.
-    wait_for(lambda: "store" in traced(), "the store's line", 10)
+    wait_for(lambda: "store" in traced(), "the store's line", 60)
     lines = traced().splitlines()
 
     assert [line.split()[1] for line in lines] == ["ingest", "extract", "store"]

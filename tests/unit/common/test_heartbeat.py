@@ -26,8 +26,27 @@ def test_a_fresh_heartbeat_is_alive_and_a_stale_one_says_why() -> None:
     clock.now += 31
     problem = heartbeat.problem(bound_s=60)
     assert problem is not None
-    assert "61 s" in problem
+    assert "has not turned for 61 s" in problem
 
+    heartbeat.beat()
+    assert heartbeat.problem(bound_s=60) is None
+
+
+def test_a_batch_stuck_in_flight_is_not_alive_even_while_the_loop_turns() -> None:
+    clock = FakeClock()
+    heartbeat = Heartbeat(clock)
+    heartbeat.batch_started()
+    for _ in range(7):
+        clock.now += 10
+        heartbeat.beat()  # the loop keeps taking (or waiting for) the next batch
+    problem = heartbeat.problem(bound_s=60)
+    assert problem is not None
+    assert "1 batch(es) in flight made no progress for 70 s" in problem
+
+    heartbeat.batch_progressed()  # e.g. a retry of an outage
+    assert heartbeat.problem(bound_s=60) is None
+    heartbeat.batch_finished()
+    clock.now += 61
     heartbeat.beat()
     assert heartbeat.problem(bound_s=60) is None
 

@@ -37,8 +37,23 @@ def tool(name: str) -> str:
     return path
 
 
+def _datasource_type(path: Path) -> str:
+    variables = {variable["name"]: variable for variable in load_json(path)["templating"]["list"]}
+    return str(next(v["query"] for v in variables.values() if v["type"] == "datasource"))
+
+
 def _dashboards() -> list[Path]:
-    return sorted(DASHBOARDS.glob("*.json"))
+    """The Prometheus dashboards (the ops team's)."""
+    return [path for path in sorted(DASHBOARDS.glob("*.json")) if _datasource_type(path) == "prometheus"]
+
+
+def _sql_dashboards() -> list[Path]:
+    """The PostgreSQL dashboards (the analysts')."""
+    return [
+        path
+        for path in sorted(DASHBOARDS.glob("*.json"))
+        if _datasource_type(path) == "grafana-postgresql-datasource"
+    ]
 
 
 def _query_panels(dashboard: Doc) -> list[Doc]:
@@ -250,3 +265,23 @@ def test_every_alert_links_its_runbook_in_the_readme() -> None:
                 anchor = rule["alert"].lower()
                 assert rule["annotations"]["runbook_url"] == "{{ $externalLabels.runbooks }}#" + anchor
                 assert f'<a id="{anchor}"></a>' in readme, f"README.md has no runbook for {rule['alert']}"
+
+
+def test_the_news_dashboard_queries_postgres_as_the_read_only_analyst() -> None:
+    (path,) = _sql_dashboards()
+    dashboard = load_json(path)
+    (variable,) = dashboard["templating"]["list"]
+    (datasource,) = load_one(GRAFANA / "provisioning" / "datasources" / "postgres.yml")["datasources"]
+    grafana_env = compose()["services"]["grafana"]["environment"]
+
+    assert datasource["user"] == "newswire_analyst"
+    assert datasource["secureJsonData"]["password"] == "$NEWSWIRE_ANALYST_PASSWORD"
+    assert "NEWSWIRE_ANALYST_PASSWORD" in grafana_env
+    assert variable["current"]["value"] == datasource["uid"]
+    titles = {panel["title"] for panel in _query_panels(dashboard)}
+    assert {"geomap", "table"} <= {panel["type"] for panel in _query_panels(dashboard)}
+    assert len(titles) == 5
+    for panel in _query_panels(dashboard):
+        for target in panel["targets"]:
+            assert target["datasource"]["uid"] == "${postgres}"
+            assert target["rawSql"].lstrip().upper().startswith("SELECT")
