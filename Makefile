@@ -1,5 +1,5 @@
 # newswire: the two commands are `make run` and `make test`; everything else is a step of theirs.
-.PHONY: setup run stop test test-unit lint eval contracts bench chaos help
+.PHONY: setup run stop test test-unit lint eval contracts manifests bench chaos help
 
 help:
 	@echo "make run    set up, start Kafka+Postgres+services, feed samples/, print a summary (stack stays up)"
@@ -30,12 +30,15 @@ test-unit: setup
 	.venv/bin/pytest -m "not kafka and not postgres" tests/unit
 
 lint: setup
-	.venv/bin/ruff check services tests bench
-	.venv/bin/ruff format --check services tests bench
-	.venv/bin/mypy services tests bench
+	.venv/bin/ruff check services tests bench scripts
+	.venv/bin/ruff format --check services tests bench scripts
+	.venv/bin/mypy services tests bench scripts
 
 contracts: setup
 	.venv/bin/newswire contracts export
+
+manifests: setup
+	.venv/bin/python scripts/prometheusrule.py
 
 bench: setup
 	@scripts/bench.sh

@@ -24,7 +24,7 @@ import psycopg
 from kafka import KafkaConsumer
 from kafka.admin import KafkaAdminClient
 
-from services.common.topics_admin import ensure_topics
+from services.common.topics_admin import TopicLayout, ensure_topics
 from services.contracts.budget import DEADLETTER_TOPIC_BYTES
 from services.contracts.models import DeadLetter
 from services.contracts.topics import Topics
@@ -127,7 +127,7 @@ class Stack:
         return f"{self.prefix}store"
 
     def create_topics(self) -> None:
-        ensure_topics(self.kafka_bootstrap, self.topics, partitions=self.partitions)
+        ensure_topics(self.kafka_bootstrap, self.topics, TopicLayout(self.partitions))
 
     def environment(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("NEWSWIRE_")}

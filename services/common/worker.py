@@ -136,7 +136,7 @@ def worker_main(
     # "newswire extract-worker" -> service "extract"
     service = prog.removeprefix("newswire ").removesuffix("-worker")
     declare_build_info(REGISTRY, service=service, commit=config.commit)
-    ensure_topics(config.kafka_bootstrap_servers, config.topics, partitions=config.topic_partitions)
+    ensure_topics(config.kafka_bootstrap_servers, config.topics, config.topic_layout)
     return run_worker(build_app(config), service, loglevel=args.loglevel)
 
 

@@ -11,6 +11,7 @@ from pydantic_settings import BaseSettings
 
 from services.common.build import commit_field
 from services.common.retry import RetryPolicy
+from services.common.topics_admin import TopicLayout
 from services.contracts.topics import Topics
 
 FAUST_DATA_ROOT = Path.home() / ".cache" / "newswire" / "faust"
@@ -26,6 +27,24 @@ class WorkerSettings(BaseSettings):
         default="", description="Namespace prefix of every topic (tests, parallel stacks)"
     )
     topic_partitions: int = Field(default=4, ge=1, description="Partitions of the topics the worker creates")
+    # Unprefixed: every service that may create the topics must agree (as `newswire topics ensure`).
+    topic_replication_factor: int = Field(
+        default=1,
+        ge=1,
+        validation_alias=AliasChoices("NEWSWIRE_TOPIC_REPLICATION_FACTOR", "topic_replication_factor"),
+        description="Replicas of each partition of the topics (env NEWSWIRE_TOPIC_REPLICATION_FACTOR)",
+    )
+    topic_min_insync_replicas: int = Field(
+        default=1,
+        ge=1,
+        validation_alias=AliasChoices("NEWSWIRE_TOPIC_MIN_INSYNC_REPLICAS", "topic_min_insync_replicas"),
+        description="min.insync.replicas of the topics (env NEWSWIRE_TOPIC_MIN_INSYNC_REPLICAS)",
+    )
+    topic_require_replication: bool = Field(
+        default=False,
+        validation_alias=AliasChoices("NEWSWIRE_TOPIC_REQUIRE_REPLICATION", "topic_require_replication"),
+        description="Refuse to start on unreplicated topics (env NEWSWIRE_TOPIC_REQUIRE_REPLICATION)",
+    )
     app_id: str = Field(description="faust app id = Kafka consumer group")
     datadir: Path = Field(description="faust's local state directory")
     web_host: str = Field(default="127.0.0.1", description="Address of /metrics, /healthz, /readyz")
@@ -74,6 +93,15 @@ class WorkerSettings(BaseSettings):
     def topics(self) -> Topics:
         """The topic names under `topic_prefix`."""
         return Topics.named(self.topic_prefix)
+
+    @property
+    def topic_layout(self) -> TopicLayout:
+        return TopicLayout(
+            self.topic_partitions,
+            self.topic_replication_factor,
+            self.topic_min_insync_replicas,
+            self.topic_require_replication,
+        )
 
     @property
     def retry_policy(self) -> RetryPolicy:

@@ -9,7 +9,7 @@ import pytest
 
 from bench.stack import Stack, fresh_database
 from bench.stack import drop_database as drop_owned
-from services.common.topics_admin import ensure_topics
+from services.common.topics_admin import TopicLayout, ensure_topics
 from services.contracts.topics import Topics
 
 OWNER_URL = "NEWSWIRE_DB_OWNER_URL"
@@ -54,7 +54,7 @@ def database_owner_url() -> str:
 def topics(kafka_bootstrap: str) -> Topics:
     """A fresh, created set of the project's topics under a unique prefix."""
     named = Topics.named(f"test-{uuid.uuid4().hex[:10]}.")
-    ensure_topics(kafka_bootstrap, named, partitions=2)
+    ensure_topics(kafka_bootstrap, named, TopicLayout(partitions=2))
     return named
 
 

@@ -34,7 +34,7 @@ def _ignored(path: str) -> bool:
 
 
 def test_the_image_builds_from_python_3_11_slim_and_runs_the_newswire_cli() -> None:
-    assert "ARG PYTHON_IMAGE=python:3.11-slim" in DOCKERFILE
+    assert "ARG PYTHON_IMAGE=python:3.11.7-slim-bookworm" in DOCKERFILE
     assert all(line.startswith("${PYTHON_IMAGE}") for line in _instructions("FROM"))
     assert json.loads(_instructions("ENTRYPOINT")[-1]) == ["newswire"]
 

@@ -285,3 +285,46 @@ def test_the_news_dashboard_queries_postgres_as_the_read_only_analyst() -> None:
         for target in panel["targets"]:
             assert target["datasource"]["uid"] == "${postgres}"
             assert target["rawSql"].lstrip().upper().startswith("SELECT")
+
+
+def test_the_k8s_prometheus_rule_is_the_rule_files_unchanged() -> None:
+    rule = load_one(DEPLOY / "k8s" / "base" / "prometheusrule.yaml")
+    groups = [
+        group for path in sorted((PROMETHEUS / "rules").glob("*.yml")) for group in load_one(path)["groups"]
+    ]
+
+    assert rule["kind"] == "PrometheusRule"
+    assert rule["spec"]["groups"] == groups, "run `make manifests` after editing deploy/prometheus/rules"
+    assert "prometheusrule.yaml" in load_one(DEPLOY / "k8s" / "base" / "kustomization.yaml")["resources"]
+
+
+def test_the_k8s_dashboards_configmap_is_generated_from_every_dashboard_file() -> None:
+    kust = load_one(GRAFANA / "kustomization.yaml")
+    (generator,) = kust["configMapGenerator"]
+
+    assert sorted(generator["files"]) == sorted(f"dashboards/{p.name}" for p in DASHBOARDS.glob("*.json"))
+    assert generator["options"]["labels"] == {"grafana_dashboard": "1"}
+    assert "../../grafana" in load_one(DEPLOY / "k8s" / "base" / "kustomization.yaml")["resources"]
+
+
+def test_every_image_names_an_exact_version() -> None:
+    images = [service["image"] for service in compose()["services"].values() if "image" in service]
+    images += re.findall(
+        r"^\s+(?:image|imageName): (\S+)$", "".join(p.read_text() for p in DEPLOY.rglob("*.yaml")), re.M
+    )
+    third_party = [
+        image
+        for image in images
+        if not image.split(":")[0].endswith("newswire") and "NEWSWIRE_IMAGE" not in image
+    ]
+
+    assert third_party
+    for image in third_party:
+        tag = image.partition(":")[2]
+        assert re.fullmatch(r"v?\d+\.\d+(\.\d+)?", tag), (
+            f"{image}: pin an exact version, not {tag or 'latest'}"
+        )
+    kafka_images = {image for image in third_party if image.startswith("apache/kafka:")}
+    pom = (REPO / "infra" / "kafka" / "pom.xml").read_text(encoding="utf-8")
+    (local_kafka,) = re.findall(r"<kafka.version>(.+)</kafka.version>", pom)
+    assert kafka_images == {f"apache/kafka:{local_kafka}"}, "one Kafka version everywhere"

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from services.common.topics_admin import TopicLayout
 from services.contracts.topics import RAW_ARTICLES
 from tests.unit.deploy.deploy_files import (
     K8S,
@@ -17,7 +18,7 @@ from tests.unit.deploy.deploy_files import (
     is_newswire,
     kubectl,
     kustomization,
-    load_one,
+    load_yaml,
     manifests_of,
     patches_of,
     render,
@@ -96,7 +97,9 @@ def test_prod_requires_api_keys_and_connects_the_store_and_migrations_as_their_o
         for env in container.get("env", [])
         if env.get("value")
     }
-    cluster = load_one(K8S / "overlays" / "prod" / "postgres-cluster.yaml")
+    (cluster,) = [
+        d for d in load_yaml(K8S / "overlays" / "prod" / "postgres-cluster.yaml") if d["kind"] == "Cluster"
+    ]
     roles = {role["name"]: role for role in cluster["spec"]["managed"]["roles"]}
 
     assert config["NEWSWIRE_INGEST_ENV"] == "prod"
@@ -164,3 +167,38 @@ def test_the_dev_overlay_needs_no_operator_and_prod_keeps_autoscaling_and_scrapi
 
     assert not dev_kinds & {"ScaledObject", "PodMonitor", "ServiceMonitor", "Cluster"}
     assert {"ScaledObject", "PodMonitor", "Cluster", "PodDisruptionBudget"} <= prod_kinds
+
+
+def test_prod_backs_the_database_up_every_night_and_monitors_it() -> None:
+    docs = {d["kind"]: d for d in load_yaml(K8S / "overlays" / "prod" / "postgres-cluster.yaml")}
+    cluster, scheduled = docs["Cluster"], docs["ScheduledBackup"]
+
+    assert cluster["spec"]["backup"]["barmanObjectStore"]["destinationPath"].startswith("s3://")
+    assert cluster["spec"]["backup"]["retentionPolicy"]
+    assert cluster["spec"]["monitoring"]["enablePodMonitor"] is True
+    assert scheduled["spec"]["cluster"]["name"] == cluster["metadata"]["name"]
+    assert len(scheduled["spec"]["schedule"].split()) == 6  # CNPG's cron starts with seconds
+
+
+def test_prod_topics_are_replicated_three_times_two_in_sync_and_required() -> None:
+    config = effective_config(K8S / "overlays" / "prod")
+
+    assert config["NEWSWIRE_TOPIC_REPLICATION_FACTOR"] == "3"
+    assert config["NEWSWIRE_TOPIC_MIN_INSYNC_REPLICAS"] == "2"
+    assert config["NEWSWIRE_TOPIC_REQUIRE_REPLICATION"] == "true"
+    layout = TopicLayout(
+        int(config["NEWSWIRE_TOPIC_PARTITIONS"]),
+        int(config["NEWSWIRE_TOPIC_REPLICATION_FACTOR"]),
+        int(config["NEWSWIRE_TOPIC_MIN_INSYNC_REPLICAS"]),
+        require_replication=True,
+    )
+    assert layout.problems() == []
+
+
+def test_the_single_broker_layouts_would_be_refused_if_replication_were_required() -> None:
+    config = effective_config(K8S / "overlays" / "dev")
+
+    assert config["NEWSWIRE_TOPIC_REQUIRE_REPLICATION"] == "false"
+    assert TopicLayout(
+        1, int(config["NEWSWIRE_TOPIC_REPLICATION_FACTOR"]), require_replication=True
+    ).problems()
