@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from services.cli import COMMANDS
-from tests.unit.deploy.deploy_files import REPO, Doc, compose
+from tests.unit.deploy.deploy_files import DEPLOY, REPO, Doc, compose, load_one
 
 ONE_SHOT = "migrate"
 WORKERS = ("ingest", "extract", "store")
@@ -44,8 +44,29 @@ def _interpolated(value: Any) -> str:
     return re.sub(r"\$\{[A-Z0-9_]+:-([^}]*)\}", r"\1", str(value))
 
 
-def test_the_stack_has_its_infrastructure_the_one_shot_job_and_the_three_services() -> None:
-    assert set(_services()) == {"kafka", "postgres", "prometheus", "grafana", ONE_SHOT, *WORKERS}
+MONITORING = ("lag-exporter", "alert-log", "postgres-exporter", "prometheus", "alertmanager", "grafana")
+
+
+def test_the_stack_has_its_infrastructure_the_one_shot_job_the_three_services_and_their_monitoring() -> None:
+    assert set(_services()) == {"kafka", "postgres", ONE_SHOT, *WORKERS, *MONITORING}
+
+
+def test_prometheus_alerts_through_alertmanager_to_the_alert_log_and_scrapes_the_exporters() -> None:
+    prometheus = load_one(DEPLOY / "prometheus" / "prometheus.yml")
+    alertmanager = load_one(DEPLOY / "alertmanager" / "alertmanager.yml")
+    local = load_one(DEPLOY / "alertmanager" / "alertmanager.local.yml")
+    jobs = {job["job_name"]: job for job in prometheus["scrape_configs"]}
+
+    (targets,) = prometheus["alerting"]["alertmanagers"][0]["static_configs"]
+    assert targets["targets"] == ["alertmanager:9093"]
+    assert jobs["newswire-lag"]["static_configs"][0]["targets"] == ["lag-exporter:9308"]
+    assert jobs["postgres"]["static_configs"][0]["targets"] == ["postgres-exporter:9187"]
+    (receiver,) = alertmanager["receivers"]
+    assert receiver["webhook_configs"][0]["url"] == "http://alert-log:9099/alerts"
+    # The same routing as the local stack's, but for the rendered wait.
+    assert {k: v for k, v in alertmanager["route"].items() if k != "group_wait"} == {
+        k: v for k, v in local["route"].items() if k != "group_wait"
+    }
 
 
 @pytest.mark.parametrize("name", sorted(_services()))

@@ -31,7 +31,13 @@ from tests.unit.deploy.deploy_files import (
     yaml_files,
 )
 
-NEWSWIRE_WORKLOADS = {"newswire-ingest", "newswire-extract", "newswire-store", "newswire-migrate"}
+NEWSWIRE_WORKLOADS = {
+    "newswire-ingest",
+    "newswire-extract",
+    "newswire-store",
+    "newswire-migrate",
+    "newswire-lag-exporter",
+}
 PORT_SETTINGS = {
     "newswire-ingest": "NEWSWIRE_INGEST_PORT",
     "newswire-extract": "NEWSWIRE_EXTRACT_WEB_PORT",

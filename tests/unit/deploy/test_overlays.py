@@ -25,7 +25,13 @@ from tests.unit.deploy.deploy_files import (
 )
 
 OVERLAYS = [K8S / "overlays" / "dev", K8S / "overlays" / "prod"]
-NEWSWIRE_WORKLOADS = {"newswire-ingest", "newswire-extract", "newswire-store", "newswire-migrate"}
+NEWSWIRE_WORKLOADS = {
+    "newswire-ingest",
+    "newswire-extract",
+    "newswire-store",
+    "newswire-migrate",
+    "newswire-lag-exporter",
+}
 
 
 def _workloads(docs: list[Doc]) -> list[Doc]:
@@ -61,7 +67,9 @@ def test_the_job_and_every_service_agree_on_the_topic_prefix_and_partition_count
     prefixes = {key: value for key, value in config.items() if key.endswith("TOPIC_PREFIX")}
     partitions = {key: value for key, value in config.items() if key.endswith("TOPIC_PARTITIONS")}
 
-    assert set(prefixes) == {f"NEWSWIRE_{s}TOPIC_PREFIX" for s in ("", "INGEST_", "EXTRACT_", "STORE_")}
+    assert set(prefixes) == {
+        f"NEWSWIRE_{s}TOPIC_PREFIX" for s in ("", "INGEST_", "EXTRACT_", "STORE_", "LAG_")
+    }
     assert set(partitions) == {f"NEWSWIRE_{s}TOPIC_PARTITIONS" for s in ("", "EXTRACT_", "STORE_")}
     assert len(set(prefixes.values())) == 1, prefixes
     assert len(set(partitions.values())) == 1, partitions
@@ -165,8 +173,8 @@ def test_the_dev_overlay_needs_no_operator_and_prod_keeps_autoscaling_and_scrapi
     dev_kinds = {doc["kind"] for doc in render(K8S / "overlays" / "dev")}
     prod_kinds = {doc["kind"] for doc in render(K8S / "overlays" / "prod")}
 
-    assert not dev_kinds & {"ScaledObject", "PodMonitor", "ServiceMonitor", "Cluster"}
-    assert {"ScaledObject", "PodMonitor", "Cluster", "PodDisruptionBudget"} <= prod_kinds
+    assert not dev_kinds & {"ScaledObject", "PodMonitor", "ServiceMonitor", "PrometheusRule", "Cluster"}
+    assert {"ScaledObject", "PodMonitor", "PrometheusRule", "Cluster", "PodDisruptionBudget"} <= prod_kinds
 
 
 def test_prod_backs_the_database_up_every_night_and_monitors_it() -> None:
