@@ -7,7 +7,7 @@ help:
 	@echo "make stop   stop the services and servers the project started (dev and test)"
 	@echo "make setup  create .venv with the pinned dependencies"
 	@echo "make lint   ruff + mypy --strict"
-	@echo "make eval   score offline extraction of the sample articles against ../shared/eval gold"
+	@echo "make eval   extraction quality on samples/, the held-out texts and the real-news dev and holdout sets"
 	@echo "make bench  throughput/latency of every hop against its limit, on its own stack (~13 min)"
 	@echo "make chaos  the pipeline under faults (kills, outages, poison), on its own stack (~10 min)"
 
@@ -47,9 +47,4 @@ chaos: setup
 	@scripts/chaos.sh
 
 eval: setup
-	.venv/bin/newswire extract samples/*.txt --output /tmp/newswire-eval.jsonl
-	@echo "== sample articles (../shared/eval/seeds.gold.jsonl)"
-	python3 ../shared/eval/score.py ../shared/eval/seeds.gold.jsonl /tmp/newswire-eval.jsonl
-	.venv/bin/newswire extract tests/fixtures/heldout --output /tmp/newswire-eval-heldout.jsonl
-	@echo "== held-out articles (tests/fixtures/heldout.gold.jsonl)"
-	python3 ../shared/eval/score.py tests/fixtures/heldout.gold.jsonl /tmp/newswire-eval-heldout.jsonl
+	@scripts/eval.sh

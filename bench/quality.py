@@ -16,7 +16,9 @@ itself, so the figures are the ones reviewers compute) and adds two things that 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib.util
+import io
 import json
 import re
 import sys
@@ -218,25 +220,24 @@ def main(argv: list[str] | None = None) -> int:
     gold, system = load_jsonl(args.gold), load_jsonl(args.system)
     report = evaluate(gold, system, args.texts, scorer)
     if args.json:
-        shared = _shared_scores(scorer, args.gold, args.system)
-        shared["arguments"] = {slot: dict(zip(("p", "r", "f1"), t.prf(), strict=True))
-                               for slot, t in report.arguments.items()}  # fmt: skip
-        print(json.dumps(shared))
+        print(json.dumps(scores(scorer, args.gold, args.system, report)))
         return 0
     scorer.main(["score.py", str(args.gold), str(args.system)])
     print(render(report, args.errors))
     return 0
 
 
-def _shared_scores(scorer: ModuleType, gold: Path, system: Path) -> dict[str, Any]:
-    """The shared scorer's --json result (it prints; it does not return)."""
-    import contextlib
-    import io
-
+def scores(scorer: ModuleType, gold: Path, system: Path, report: Report) -> dict[str, Any]:
+    """The shared scorer's --json result (it prints, it does not return) with `arguments`: per slot
+    {"p", "r", "f1"} from `report`."""
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         scorer.main(["score.py", str(gold), str(system), "--json"])
     result: dict[str, Any] = json.loads(out.getvalue())
+    result["arguments"] = {
+        slot: dict(zip(("p", "r", "f1"), tally.prf(), strict=True))
+        for slot, tally in report.arguments.items()
+    }
     return result
 
 
