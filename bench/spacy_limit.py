@@ -1,5 +1,5 @@
 """The physical limit of the extract hop: the extract service's exact spaCy pipeline
-(`services.extract.model.load_pipeline(settings.spacy_model)`) run bare with `nlp.pipe`, in as many
+(`services.extract.nlp.model.load_pipeline(settings.spacy_model)`) run bare with `nlp.pipe`, in as many
 processes as the pipeline has NLP processes, each on an equal share of the corpus.
 
 The processes are started and the model loaded before the clock starts (the pipeline is measured warm
@@ -14,8 +14,8 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
-from services.extract.model import load_pipeline
-from services.extract.pool import split_chunks
+from services.extract.consumer.pool import split_chunks
+from services.extract.nlp.model import load_pipeline
 
 _model: str | None = None
 _batch_size = 64

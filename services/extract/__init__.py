@@ -1,6 +1,12 @@
-"""The extract service: spaCy NER, entity linking and PLOVER events over raw articles.
+"""The extract service: spaCy NER, entity linking and PLOVER events over raw articles. Folders follow
+the data:
 
-The NLP core (`analysis`, `entities`, `linking`, `events`, `enrich`) is pure and has no Kafka import; the
-process pool (`pool`) and the offline command (`offline`) are its two drivers. Keep this module free of
-imports: worker processes import the package.
+* `consumer/`: the Kafka side (faust app and batch handler, per-message logic, metrics) and the NLP process
+  pool with what runs in its processes;
+* `nlp/`: the NLP core, pure, with no Kafka import: `analysis` (texts -> `Analysis` values) over the spaCy
+  pipeline (`model`), `entities/` (mentions, grouping, linking to stable ids, the gazetteer) and `events/`
+  (trigger rules, arguments, casualties, one report per event);
+* `enrich` (Analysis -> EnrichedArticle), shared by the worker and `offline` (`newswire extract`).
+
+Keep this module free of imports: pool processes import the package.
 """

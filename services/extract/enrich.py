@@ -22,9 +22,9 @@ from services.contracts.models import (
     Span,
 )
 from services.contracts.versions import EXTRACTOR_VERSION
-from services.extract.dates import resolve_date
 from services.extract.errors import AnalysisError
-from services.extract.results import Analysis, EntityResult, EventResult
+from services.extract.nlp.dates import resolve_date
+from services.extract.nlp.results import Analysis, EntityResult, EventResult
 
 
 def event_id(

@@ -27,10 +27,10 @@ from typing import IO, Final
 import orjson
 
 from services.contracts.models import RawArticle
+from services.extract.consumer.pool import NlpPool
 from services.extract.enrich import enrich
 from services.extract.errors import ExtractError
-from services.extract.pool import NlpPool
-from services.extract.results import AnalysisFailure
+from services.extract.nlp.results import AnalysisFailure
 from services.extract.settings import ExtractSettings
 from services.ingest.articles import raw_article_from_fields
 from services.ingest.errors import ArticleValidationError

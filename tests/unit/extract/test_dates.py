@@ -6,9 +6,9 @@ from collections.abc import Callable
 import pytest
 
 from services.contracts.models import RawArticle
-from services.extract.dates import resolve_date
 from services.extract.enrich import enrich
-from services.extract.results import Analysis
+from services.extract.nlp.dates import resolve_date
+from services.extract.nlp.results import Analysis
 
 PUBLISHED = dt.datetime(2025, 3, 13, 9, 30, tzinfo=dt.UTC)  # a Thursday
 

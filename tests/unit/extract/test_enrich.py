@@ -9,7 +9,7 @@ from services.contracts.models import EnrichedArticle, RawArticle
 from services.contracts.versions import EXTRACTOR_VERSION
 from services.extract.enrich import enrich, event_id
 from services.extract.errors import AnalysisError
-from services.extract.results import Analysis, EntityResult, EventResult, TextSpan
+from services.extract.nlp.results import Analysis, EntityResult, EventResult, TextSpan
 
 TEXT = "Le Japon a attaqué la Chine."
 JAPAN = EntityResult("loc:japan", "Japon", "LOC", (TextSpan("Japon", 3, 8),))

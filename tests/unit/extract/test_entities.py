@@ -2,10 +2,10 @@
 
 from collections.abc import Callable
 
-from services.extract.entities import group_mentions
-from services.extract.linking import linker
-from services.extract.mentions import Candidate
-from services.extract.results import Analysis
+from services.extract.nlp.entities.grouping import group_mentions
+from services.extract.nlp.entities.linking import linker
+from services.extract.nlp.entities.mentions import Candidate
+from services.extract.nlp.results import Analysis
 from tests.unit.extract.conftest import entity_named, names
 
 

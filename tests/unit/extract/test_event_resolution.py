@@ -4,7 +4,7 @@ Sentences are written for these tests; the model is fr_core_news_md."""
 
 from collections.abc import Callable
 
-from services.extract.results import Analysis
+from services.extract.nlp.results import Analysis
 from tests.unit.extract.conftest import entity_named, events_of, only_event
 
 Analyse = Callable[[str], Analysis]

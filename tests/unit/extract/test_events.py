@@ -5,7 +5,7 @@ from collections.abc import Callable
 
 import pytest
 
-from services.extract.results import Analysis
+from services.extract.nlp.results import Analysis
 from tests.unit.extract.conftest import entity_named, events_of, only_event
 
 Analyse = Callable[[str], Analysis]

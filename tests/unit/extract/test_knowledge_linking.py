@@ -4,8 +4,8 @@ table and the known-people table: the same id whatever the spelling, in every ar
 import pytest
 
 from services.contracts.models import EntityType
-from services.extract.lexicon import metonyms, person_rows
-from services.extract.linking import link, linker
+from services.extract.nlp.entities.linking import link, linker
+from services.extract.nlp.lexicon import metonyms, person_rows
 
 
 @pytest.mark.parametrize(

@@ -3,8 +3,8 @@
 import pytest
 
 from services.common.grammar_words import plainly_in
-from services.extract import language
-from services.extract.language import is_foreign
+from services.extract.nlp import language
+from services.extract.nlp.language import is_foreign
 
 FRENCH = "Le Hamas a accusé Israël de saboter les efforts de paix dans la région."
 ENGLISH = "The United States attacked Iraq in 2003 after months of tension with the Iraqi regime."

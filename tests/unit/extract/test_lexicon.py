@@ -4,7 +4,7 @@ import pytest
 
 from services.contracts.models import PloverType
 from services.extract.errors import LexiconError
-from services.extract.lexicon import cue, cues, demonyms, parse_trigger, read_tsv, triggers
+from services.extract.nlp.lexicon import cue, cues, demonyms, parse_trigger, read_tsv, triggers
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])

@@ -5,8 +5,8 @@ import re
 import pytest
 
 from services.contracts.models import EntityType
-from services.extract.lexicon import alias_rows
-from services.extract.linking import alias_table, entity_id, fold, link, slugify
+from services.extract.nlp.entities.linking import alias_table, entity_id, fold, link, slugify
+from services.extract.nlp.lexicon import alias_rows
 
 
 def test_fold_ignores_case_accents_quotes_and_dashes() -> None:

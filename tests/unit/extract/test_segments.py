@@ -3,8 +3,8 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from services.extract import segments
-from services.extract.results import Analysis, EntityResult, EventResult, TextSpan
+from services.extract.nlp import segments
+from services.extract.nlp.results import Analysis, EntityResult, EventResult, TextSpan
 
 
 def test_a_text_within_the_bound_is_one_segment() -> None:

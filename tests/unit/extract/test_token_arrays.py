@@ -5,10 +5,10 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.extract.arguments import subset_words
-from services.extract.casualties import CasualtyReader, number_value
-from services.extract.events import EventRules
-from services.extract.token_arrays import is_one_of, word_ids
+from services.extract.nlp.events.arguments import subset_words
+from services.extract.nlp.events.casualties import CasualtyReader, number_value
+from services.extract.nlp.events.rules import EventRules
+from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 TEXT = (
     "Le Tchad a attaqué le Niger, faisant trois morts et 1\u202f200 blessés parmi les civils, dont "

@@ -24,8 +24,8 @@ from typing import Final
 
 from spacy.tokens import Token
 
-from services.extract.morphology import feature
-from services.extract.results import TextSpan
+from services.extract.nlp.morphology import feature
+from services.extract.nlp.results import TextSpan
 
 _TEMPORAL_DEPS: Final = frozenset({"obl:mod", "obl", "nmod", "advmod", "obl:tmod", "nmod:tmod", "obj"})
 _QUALIFIERS: Final = re.compile(

@@ -15,8 +15,8 @@ from typing import Final
 
 from spacy.tokens import Token
 
-from services.extract.arguments import ArgumentResolver, case_of, relative_antecedent
-from services.extract.morphology import feature
+from services.extract.nlp.events.arguments import ArgumentResolver, case_of, relative_antecedent
+from services.extract.nlp.morphology import feature
 
 _SUBJECT_DEPS: Final = frozenset({"nsubj", "expl:subj"})
 _CLIMB_DEPS: Final = frozenset({"xcomp", "conj", "advcl"})

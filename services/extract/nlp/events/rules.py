@@ -41,14 +41,14 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span, Token
 
 from services.contracts.models import PloverType
-from services.extract.arguments import LOCATION_CASES, OBLIQUE_DEPS, ArgumentResolver, case_of
-from services.extract.casualties import CasualtyReader
-from services.extract.dates import time_expression
-from services.extract.event_arguments import EMBEDDING_TYPES, ArgumentReader
-from services.extract.lexicon import Trigger, cue, triggers
-from services.extract.modality import Found, Modality, governors
-from services.extract.results import EventResult, TextSpan
-from services.extract.same_event import deduplicate, merge_bare
+from services.extract.nlp.dates import time_expression
+from services.extract.nlp.events.arguments import LOCATION_CASES, OBLIQUE_DEPS, ArgumentResolver, case_of
+from services.extract.nlp.events.casualties import CasualtyReader
+from services.extract.nlp.events.event_arguments import EMBEDDING_TYPES, ArgumentReader
+from services.extract.nlp.events.same_event import deduplicate, merge_bare
+from services.extract.nlp.lexicon import Trigger, cue, triggers
+from services.extract.nlp.modality import Found, Modality, governors
+from services.extract.nlp.results import EventResult, TextSpan
 
 _REFUSED_TYPES: Final = frozenset(
     {PloverType.AGREE, PloverType.SUPPORT, PloverType.AID, PloverType.COOPERATE, PloverType.CONCEDE}

@@ -30,8 +30,8 @@ from typing import Final
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from services.extract.lexicon import cue
-from services.extract.linking import AliasTable
+from services.extract.nlp.entities.linking import AliasTable
+from services.extract.nlp.lexicon import cue
 
 ENTITY_LABELS: Final = frozenset({"PER", "ORG", "LOC", "MISC"})
 # spaCy English-style labels, for a non-French pipeline.

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
-from services.extract.results import EventResult
+from services.extract.nlp.results import EventResult
 
 
 def merge_bare(events: list[EventResult]) -> list[EventResult]:

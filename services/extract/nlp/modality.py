@@ -18,8 +18,8 @@ from typing import Final
 from spacy.tokens import Token
 
 from services.contracts.models import PloverType
-from services.extract.lexicon import Trigger, cue
-from services.extract.morphology import feature
+from services.extract.nlp.lexicon import Trigger, cue
+from services.extract.nlp.morphology import feature
 
 _COMPLEMENT_DEPS: Final = frozenset({"xcomp", "obj", "acl", "nsubj:pass", "ccomp", "obl:arg"})
 _NEGATION_DEPS: Final = frozenset({"advmod", "det", "case", "mark", "advmod:neg", "nsubj"})

@@ -29,10 +29,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from services.contracts.models import EntityType
-from services.extract.linking import Canonical, Linker, fold
-from services.extract.mentions import Candidate
-from services.extract.names import person_word_key
-from services.extract.results import EntityResult, TextSpan
+from services.extract.nlp.entities.linking import Canonical, Linker, fold
+from services.extract.nlp.entities.mentions import Candidate
+from services.extract.nlp.names import person_word_key
+from services.extract.nlp.results import EntityResult, TextSpan
 
 _COMPLEMENT_WORDS = frozenset({"de", "du", "des", "d'", "of"})
 

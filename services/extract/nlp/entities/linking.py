@@ -29,9 +29,9 @@ from typing import Final
 from rapidfuzz import fuzz, process
 
 from services.contracts.models import EntityType
-from services.extract.gazetteer import Gazetteer, Place, gazetteer
-from services.extract.lexicon import alias_rows, metonyms, person_rows
-from services.extract.names import fold, person_key, slugify
+from services.extract.nlp.entities.gazetteer import Gazetteer, Place, gazetteer
+from services.extract.nlp.lexicon import alias_rows, metonyms, person_rows
+from services.extract.nlp.names import fold, person_key, slugify
 
 __all__ = [
     "AliasTable",

@@ -31,11 +31,11 @@ from services.common.worker import add_ops_pages, make_app, send_all, worker_mai
 from services.contracts.budget import topic_limits
 from services.contracts.models import EnrichedArticle, RawArticle
 from services.contracts.topics import Topics
-from services.extract import metrics
-from services.extract.batch import decode_raw, outputs_for
+from services.extract.consumer import metrics
+from services.extract.consumer.batch import decode_raw, outputs_for
+from services.extract.consumer.pool import NlpPool
 from services.extract.enrich import enrich
-from services.extract.pool import NlpPool
-from services.extract.results import Analysis, AnalysisFailure
+from services.extract.nlp.results import Analysis, AnalysisFailure
 from services.extract.settings import ExtractSettings
 
 log = logging.getLogger(__name__)

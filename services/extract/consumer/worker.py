@@ -11,9 +11,9 @@ import os
 from spacy.language import Language
 
 from services.common.owner import follow_owner
-from services.extract.analysis import analyse_outcomes, resources_for
-from services.extract.model import load_pipeline
-from services.extract.results import AnalysisOutcome
+from services.extract.nlp.analysis import analyse_outcomes, resources_for
+from services.extract.nlp.model import load_pipeline
+from services.extract.nlp.results import AnalysisOutcome
 
 _nlp: Language | None = None
 _batch_size = 64

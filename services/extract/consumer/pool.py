@@ -36,11 +36,11 @@ from collections.abc import AsyncIterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from services.extract import worker
-from services.extract.analysis import analyse_outcomes
+from services.extract.consumer import worker
 from services.extract.errors import PoolClosedError
-from services.extract.model import load_pipeline
-from services.extract.results import AnalysisFailure, AnalysisOutcome
+from services.extract.nlp.analysis import analyse_outcomes
+from services.extract.nlp.model import load_pipeline
+from services.extract.nlp.results import AnalysisFailure, AnalysisOutcome
 
 
 def split_chunks(texts: Sequence[str], parts: int) -> list[list[str]]:

@@ -10,7 +10,7 @@ from typing import Final
 from spacy.tokens import Token
 
 from services.contracts.models import PloverType
-from services.extract.arguments import (
+from services.extract.nlp.events.arguments import (
     AGENT_CASES,
     LOCATION_CASES,
     OBJECT_DEPS,
@@ -22,10 +22,10 @@ from services.extract.arguments import (
     has_determiner,
     target_cases,
 )
-from services.extract.lexicon import Trigger, cue
-from services.extract.modality import Found
-from services.extract.morphology import feature
-from services.extract.subjects import subject_entities
+from services.extract.nlp.events.subjects import subject_entities
+from services.extract.nlp.lexicon import Trigger, cue
+from services.extract.nlp.modality import Found
+from services.extract.nlp.morphology import feature
 
 EMBEDDING_TYPES: Final = frozenset({PloverType.REQUEST, PloverType.REJECT, PloverType.THREATEN})
 _TARGET_OF_EVENT_TYPES: Final = frozenset(

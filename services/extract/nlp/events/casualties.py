@@ -16,8 +16,8 @@ from typing import Final
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
-from services.extract.lexicon import cue
-from services.extract.token_arrays import is_one_of, word_ids
+from services.extract.nlp.lexicon import cue
+from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 _NUMBER_WORDS: Final = {
     "fr": {"un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "six": 6, "sept": 7, "huit": 8,

@@ -26,15 +26,15 @@ from dataclasses import dataclass
 from spacy.language import Language
 from spacy.tokens import Doc, Span
 
-from services.extract import segments
-from services.extract.arguments import ArgumentResolver, subset_words
-from services.extract.entities import group_mentions
-from services.extract.events import EventRules
-from services.extract.language import is_foreign
-from services.extract.lexicon import demonyms
-from services.extract.linking import AliasTable, Linker, linker
-from services.extract.mentions import Candidate, MentionRules
-from services.extract.results import (
+from services.extract.nlp import segments
+from services.extract.nlp.entities.grouping import group_mentions
+from services.extract.nlp.entities.linking import AliasTable, Linker, linker
+from services.extract.nlp.entities.mentions import Candidate, MentionRules
+from services.extract.nlp.events.arguments import ArgumentResolver, subset_words
+from services.extract.nlp.events.rules import EventRules
+from services.extract.nlp.language import is_foreign
+from services.extract.nlp.lexicon import demonyms
+from services.extract.nlp.results import (
     Analysis,
     AnalysisFailure,
     AnalysisOutcome,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Final
 
-from services.extract.results import Analysis, EntityResult, EventResult, TextSpan
+from services.extract.nlp.results import Analysis, EntityResult, EventResult, TextSpan
 
 MAX_SEGMENT_CHARS: Final = 5_000
 _CUTS: Final = (

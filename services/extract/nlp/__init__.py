@@ -1,0 +1,1 @@
+"""The NLP core: texts -> `Analysis` values (spaCy, then the pure entity and event rules)."""
