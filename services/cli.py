@@ -8,7 +8,7 @@ from typing import Final
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "ingest": ("services.ingest.server", "run the ingest HTTP API"),
     "feed": ("services.ingest.feed", "post .txt/.json/.jsonl files or folders to the ingest API"),
-    "extract": ("services.extract.offline", "extract entities and events from files, without Kafka"),
+    "extract": ("services.tools.offline_extract", "extract entities and events from files, without Kafka"),
     "extract-worker": ("services.extract.consumer.app", "run the extract worker (faust)"),
     "store-worker": ("services.store.app", "run the store worker (faust)"),
     "db": ("services.store.migrate", "database schema: `db upgrade`, `db current`"),

@@ -6,7 +6,7 @@ the data:
 * `nlp/`: the NLP core, pure, with no Kafka import: `analysis` (texts -> `Analysis` values) over the spaCy
   pipeline (`model`), `entities/` (mentions, grouping, linking to stable ids, the gazetteer) and `events/`
   (trigger rules, arguments, casualties, one report per event);
-* `enrich` (Analysis -> EnrichedArticle), shared by the worker and `offline` (`newswire extract`).
+* `enrich` (Analysis -> EnrichedArticle), shared by the worker and `newswire extract` (services/tools).
 
 Keep this module free of imports: pool processes import the package.
 """

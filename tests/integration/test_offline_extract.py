@@ -11,7 +11,7 @@ import pytest
 from bench import quality
 from services.contracts.models import EnrichedArticle
 from services.contracts.versions import EXTRACTOR_VERSION
-from services.extract.offline import main
+from services.tools.offline_extract import main
 
 ARTICLE_TXT = """Le Kenya et la Somalie renforcent leur coopération
 
