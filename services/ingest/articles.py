@@ -26,6 +26,7 @@ No string may contain U+0000 (PostgreSQL cannot store it). Every problem raises
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Mapping, Sequence
 from datetime import datetime
@@ -45,6 +46,7 @@ MAX_SHORT_FIELD_CHARS: Final = 1000
 MAX_URL_CHARS: Final = 4096
 # Unicode major categories of visible characters: letters, marks, numbers, punctuation, symbols.
 _VISIBLE: Final = frozenset("LMNPS")
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def raw_article_from_fields(
@@ -63,7 +65,7 @@ def raw_article_from_fields(
     raw_text = fields.get("text")
     if not isinstance(raw_text, str) or not raw_text.strip():
         raise ArticleValidationError("text", "must be a non-empty string")
-    _check_no_nul("text", raw_text)
+    _check_storable("text", raw_text)
     title = _optional_str(fields, "title")
     external_id = _external_id(fields)
     source = _optional_str(fields, "source") or default_source
@@ -142,7 +144,7 @@ def _optional_str(fields: Mapping[str, object], name: str) -> str | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError(name, f"must be a string, not {_json_type(value)}")
-    _check_no_nul(name, value)
+    _check_storable(name, value)
     value = value.strip()
     if len(value) > MAX_SHORT_FIELD_CHARS:
         raise ArticleValidationError(name, f"must be at most {MAX_SHORT_FIELD_CHARS} characters")
@@ -159,7 +161,7 @@ def _external_id(fields: Mapping[str, object]) -> str | None:
             value = str(value)
         if not isinstance(value, str) or not value.strip():
             raise ArticleValidationError(name, "must be a non-empty string or an integer")
-        _check_no_nul(name, value)
+        _check_storable(name, value)
         if len(value) > MAX_SHORT_FIELD_CHARS:
             raise ArticleValidationError(name, f"must be at most {MAX_SHORT_FIELD_CHARS} characters")
         values[name] = value.strip()
@@ -174,7 +176,7 @@ def _url(fields: Mapping[str, object]) -> str | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError("url", f"must be a string, not {_json_type(value)}")
-    _check_no_nul("url", value)
+    _check_storable("url", value)
     value = value.strip()
     try:
         parts = urlsplit(value)
@@ -192,7 +194,7 @@ def _published_at(fields: Mapping[str, object]) -> datetime | None:
         return None
     if not isinstance(value, str):
         raise ArticleValidationError("published_at", f"must be an ISO 8601 string, not {_json_type(value)}")
-    _check_no_nul("published_at", value)
+    _check_storable("published_at", value)
     try:
         when = datetime.fromisoformat(value.strip())
     except ValueError:
@@ -219,9 +221,13 @@ def _lang(fields: Mapping[str, object]) -> str | None:
     return code
 
 
-def _check_no_nul(field: str, value: str) -> None:
+def _check_storable(field: str, value: str) -> None:
+    """Refuse what no later hop can carry: NUL (PostgreSQL text cannot hold it) and lone surrogates (a
+    JSON "\\ud800" escape decodes to one; it is not Unicode text and cannot be encoded as UTF-8)."""
     if "\x00" in value:
         raise ArticleValidationError(field, "contains U+0000 (NUL), which PostgreSQL cannot store")
+    if _SURROGATE.search(value):
+        raise ArticleValidationError(field, "contains a lone surrogate (U+D800-U+DFFF), which is not text")
 
 
 def _json_type(value: object) -> str:
