@@ -7,14 +7,7 @@ import asyncio
 from collections.abc import AsyncIterator
 
 from services.common.heartbeat import Heartbeat, ticking
-
-
-class FakeClock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.common.clock import FakeClock
 
 
 def test_a_fresh_heartbeat_is_alive_and_a_stale_one_says_why() -> None:

@@ -3,18 +3,11 @@
 import socket
 
 from services.common.readiness import GroupMembership, first_unreachable_reason
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.unit.common.clock import FakeClock
 
 
 def test_a_member_is_not_ready_before_its_first_assignment_even_an_empty_one() -> None:
-    clock = Clock()
+    clock = FakeClock()
     membership = GroupMembership(grace_s=30, clock=clock)
 
     clock.now += 5
@@ -26,7 +19,7 @@ def test_a_member_is_not_ready_before_its_first_assignment_even_an_empty_one() -
 
 
 def test_a_rebalance_is_tolerated_for_its_grace_then_reported() -> None:
-    clock = Clock()
+    clock = FakeClock()
     membership = GroupMembership(grace_s=30, clock=clock)
     membership.assigned()
 

@@ -26,6 +26,10 @@ DASHBOARDS: Final = DEPLOY / "grafana" / "dashboards"
 TEMPLATES: Final = frozenset({K8S / "base" / "secret.template.yaml"})
 WORKLOAD_KINDS: Final = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Job"})
 NEWSWIRE_IMAGE: Final = "newswire"
+# The workloads the base defines, each running the newswire image.
+NEWSWIRE_WORKLOADS: Final = frozenset(
+    {"newswire-ingest", "newswire-extract", "newswire-store", "newswire-migrate", "newswire-lag-exporter"}
+)
 
 Doc = dict[str, Any]
 

@@ -12,6 +12,7 @@ import pytest
 from services.cli import COMMANDS
 from tests.unit.deploy.deploy_files import (
     K8S,
+    NEWSWIRE_WORKLOADS,
     TEMPLATES,
     WORKLOAD_KINDS,
     Doc,
@@ -31,13 +32,6 @@ from tests.unit.deploy.deploy_files import (
     yaml_files,
 )
 
-NEWSWIRE_WORKLOADS = {
-    "newswire-ingest",
-    "newswire-extract",
-    "newswire-store",
-    "newswire-migrate",
-    "newswire-lag-exporter",
-}
 PORT_SETTINGS = {
     "newswire-ingest": "NEWSWIRE_INGEST_PORT",
     "newswire-extract": "NEWSWIRE_EXTRACT_WEB_PORT",

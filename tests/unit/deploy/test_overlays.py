@@ -11,6 +11,7 @@ from services.common.topics_admin import TopicLayout
 from services.contracts.topics import RAW_ARTICLES
 from tests.unit.deploy.deploy_files import (
     K8S,
+    NEWSWIRE_WORKLOADS,
     WORKLOAD_KINDS,
     Doc,
     containers,
@@ -25,13 +26,6 @@ from tests.unit.deploy.deploy_files import (
 )
 
 OVERLAYS = [K8S / "overlays" / "dev", K8S / "overlays" / "prod"]
-NEWSWIRE_WORKLOADS = {
-    "newswire-ingest",
-    "newswire-extract",
-    "newswire-store",
-    "newswire-migrate",
-    "newswire-lag-exporter",
-}
 
 
 def _workloads(docs: list[Doc]) -> list[Doc]:
