@@ -1,9 +1,12 @@
 """Fixtures for tests against the real Kafka broker and PostgreSQL server started by `scripts/infra.sh`
 (`make test` exports their addresses). Each test gets its own topic prefix and its own database."""
 
+import contextlib
 import os
 import uuid
 from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -58,23 +61,30 @@ def topics(kafka_bootstrap: str) -> Topics:
     return named
 
 
+@contextlib.contextmanager
+def private_stack(kafka_bootstrap: str, database_url: str, workdir: Path, **fields: Any) -> Iterator[Stack]:
+    """A Stack (no service started yet) on a fresh topic prefix, its topics created, and a fresh database
+    for the runtime role of `database_url`; every service it started is stopped and the database dropped
+    afterwards. `fields` are Stack's own (partitions, store_env, ...)."""
+    url = create_database(database_url)
+    running = Stack(kafka_bootstrap, url, f"test-{uuid.uuid4().hex[:10]}.", workdir, **fields)
+    try:
+        running.create_topics()
+        yield running
+    finally:
+        running.stop_all()
+        drop_database(url)
+
+
 @pytest.fixture(scope="module")
 def stack(
     kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """The three services as real processes (as `make run` starts them) on a private namespace and
     database, one stack per test module, stopped and dropped after it."""
-    url = create_database(database_url)
     workdir = tmp_path_factory.mktemp("stack")
-    running = Stack(
-        kafka_bootstrap, url, f"test-{uuid.uuid4().hex[:10]}.", workdir, partitions=2, loglevel="info"
-    )
-    try:
-        running.create_topics()
+    with private_stack(kafka_bootstrap, database_url, workdir, partitions=2, loglevel="info") as running:
         running.start_ingest()
         running.start_extract(1)
         running.start_store()
         yield running
-    finally:
-        running.stop_all()
-        drop_database(url)

@@ -14,7 +14,7 @@ from kafka import KafkaProducer
 from bench.stack import Stack, wait_group_members
 from services.contracts.headers import make_headers
 from services.contracts.models import ENRICHED_ARTICLE_SCHEMA, EnrichedArticle
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import private_stack
 from tests.integration.test_pipeline import count, wait_for
 
 pytestmark = [pytest.mark.kafka, pytest.mark.postgres]
@@ -27,18 +27,12 @@ TAKEOVER_LIMIT_S = 20.0
 def two_stores(
     kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    url = create_database(database_url)
-    prefix = f"test-{uuid.uuid4().hex[:10]}."
-    running = Stack(kafka_bootstrap, url, prefix, tmp_path_factory.mktemp("failover"), partitions=PARTITIONS)
-    try:
-        running.create_topics()
+    workdir = tmp_path_factory.mktemp("failover")
+    with private_stack(kafka_bootstrap, database_url, workdir, partitions=PARTITIONS) as running:
         running.start_store(1)
         running.start_store(2)
         wait_group_members(kafka_bootstrap, running.store_group, 2)
         yield running
-    finally:
-        running.stop_all()
-        drop_database(url)
 
 
 def enriched_articles(partitions: int) -> list[EnrichedArticle]:

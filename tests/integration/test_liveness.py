@@ -14,7 +14,7 @@ import pytest
 from kafka import KafkaProducer
 
 from bench.stack import Stack, plain_dsn, with_database
-from tests.integration.conftest import create_database, drop_database
+from tests.integration.conftest import private_stack
 from tests.integration.test_pipeline import count, wait_for
 from tests.unit.store.factories import ukraine_appeals_to_nato
 
@@ -27,22 +27,11 @@ BOUND_S = 4
 def store_only(
     kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
-    url = create_database(database_url)
-    stack = Stack(
-        kafka_bootstrap,
-        url,
-        f"test-{uuid.uuid4().hex[:10]}.",
-        tmp_path_factory.mktemp("liveness"),
-        partitions=1,
-        store_env={"NEWSWIRE_STORE_LIVENESS_TIMEOUT_S": str(BOUND_S)},
-    )
-    try:
-        stack.create_topics()
+    bounded = {"NEWSWIRE_STORE_LIVENESS_TIMEOUT_S": str(BOUND_S)}
+    workdir = tmp_path_factory.mktemp("liveness")
+    with private_stack(kafka_bootstrap, database_url, workdir, partitions=1, store_env=bounded) as stack:
         stack.start_store()
         yield stack
-    finally:
-        stack.stop_all()
-        drop_database(url)
 
 
 def livez(stack: Stack) -> httpx.Response:

@@ -10,7 +10,6 @@ import math
 import re
 import threading
 import time
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
@@ -23,7 +22,7 @@ import pytest
 from bench.stack import Stack, plain_dsn, with_database
 from services.monitor.alert_log import Notification, receiver
 from services.monitor.wsgi import QuietHandler
-from tests.integration.conftest import create_database, drop_database, required_env
+from tests.integration.conftest import private_stack, required_env
 from tests.integration.test_pipeline import post_samples, store_caught_up, wait_for
 from tests.unit.deploy.deploy_files import DASHBOARDS, DEPLOY, REPO, load_json, load_one
 
@@ -107,18 +106,10 @@ def monitored(
 ) -> Iterator[Stack]:
     """A stack whose every service Prometheus scrapes (two ingest processes, so the multi-process metrics
     are in play), with articles already through it."""
-    url = create_database(database_url)
-    stack = Stack(
-        kafka_bootstrap,
-        url,
-        f"test-{uuid.uuid4().hex[:10]}.",
-        tmp_path_factory.mktemp("monitored"),
-        partitions=2,
-        ingest_workers=2,
-        targets_dir=Path(required_env("NEWSWIRE_PROMETHEUS_TARGETS")),
-    )
-    try:
-        stack.create_topics()
+    targets = Path(required_env("NEWSWIRE_PROMETHEUS_TARGETS"))
+    workdir = tmp_path_factory.mktemp("monitored")
+    fields = {"partitions": 2, "ingest_workers": 2, "targets_dir": targets}
+    with private_stack(kafka_bootstrap, database_url, workdir, **fields) as stack:
         stack.start_ingest()
         stack.start_extract(1)
         stack.start_store()
@@ -134,9 +125,6 @@ def monitored(
         # A few more scrapes, so every rate over the last minute spans the articles' passage.
         time.sleep(6)
         yield stack
-    finally:
-        stack.stop_all()
-        drop_database(url)
 
 
 def test_every_dashboard_panel_query_returns_data(monitored: Stack) -> None:
