@@ -1,7 +1,7 @@
 """The faust app of the extract and store workers around their consumer (services.common.consumer):
 its configuration (at-least-once, the size budget, session timeout), the ops pages (/metrics, /livez =
-/healthz, /readyz), producing, and the `newswire <worker>` command. Consumer lag is read from the broker by the lag
-exporter (services.monitor), not here: a dead worker reports nothing.
+/healthz, /readyz), producing, and the `newswire <worker>` command. Consumer lag is read from the broker
+by the lag exporter (services.monitor), not here: a dead worker reports nothing.
 """
 
 import argparse
