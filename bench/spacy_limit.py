@@ -14,17 +14,18 @@ import os
 import time
 from concurrent.futures import ProcessPoolExecutor
 
+from spacy.language import Language
+
 from services.extract.consumer.pool import split_chunks
 from services.extract.nlp.model import load_pipeline
 
-_model: str | None = None
+_nlp: Language | None = None  # this pool process's pipeline, set by `_init`
 _batch_size = 64
 
 
 def _init(model: str, batch_size: int) -> None:
-    global _model, _batch_size
-    load_pipeline(model)
-    _model, _batch_size = model, batch_size
+    global _nlp, _batch_size
+    _nlp, _batch_size = load_pipeline(model), batch_size
 
 
 def _ready() -> int:
@@ -33,10 +34,9 @@ def _ready() -> int:
 
 
 def _pipe(texts: list[str]) -> int:
-    assert _model is not None
-    nlp = load_pipeline(_model)
+    assert _nlp is not None
     count = 0
-    for _ in nlp.pipe(texts, batch_size=_batch_size):
+    for _ in _nlp.pipe(texts, batch_size=_batch_size):
         count += 1
     return count
 

@@ -9,7 +9,9 @@ re-delivered article gets the same ids. Each article carries `EXTRACTOR_VERSION`
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
+from collections.abc import Callable
 
 from services.contracts.models import (
     EnrichedArticle,
@@ -35,15 +37,19 @@ def event_id(
     return hashlib.sha256(key.encode("utf-8")).hexdigest()[:32]
 
 
-def enrich(raw: RawArticle, analysis: Analysis) -> EnrichedArticle:
-    """The enriched article for `raw` given the analysis of `raw.text`.
+DateResolution = Callable[[str, dt.datetime | None, str], dt.date | None]
+
+
+def enrich(raw: RawArticle, analysis: Analysis, resolve: DateResolution = resolve_date) -> EnrichedArticle:
+    """The enriched article for `raw` given the analysis of `raw.text`; event dates from `resolve`
+    (`dates.resolve_date`, or a worker's memoised `DateResolver.resolve`).
 
     Raises AnalysisError when the analysis does not fit the text (a mention's offsets do not give its
     text): that is an analysis of another text, never published.
     """
     entities = [_entity(raw.text, e) for e in analysis.entities]
     known = {e.id for e in entities}
-    events = [_event(raw, e, known) for e in analysis.events]
+    events = [_event(raw, e, known, resolve) for e in analysis.events]
     # An enriched article is its raw article plus the extraction: every raw field carries over as it is.
     return EnrichedArticle(**dict(raw), extractor_version=EXTRACTOR_VERSION, entities=entities, events=events)
 
@@ -63,7 +69,7 @@ def _entity(text: str, entity: EntityResult) -> Entity:
     )
 
 
-def _event(raw: RawArticle, event: EventResult, known: set[str]) -> Event:
+def _event(raw: RawArticle, event: EventResult, known: set[str], resolve: DateResolution) -> Event:
     for ref in (event.actor, event.target, event.location):
         if ref is not None and ref not in known:
             raise AnalysisError(f"event refers to entity {ref!r} that the article does not have")
@@ -78,7 +84,7 @@ def _event(raw: RawArticle, event: EventResult, known: set[str]) -> Event:
         actor=event.actor,
         target=event.target,
         location=event.location,
-        date=resolve_date(event.when.text, raw.published_at, event.tense) if event.when else None,
+        date=resolve(event.when.text, raw.published_at, event.tense) if event.when else None,
         trigger=Mention(text=trigger.text, start=trigger.start, end=trigger.end),
         sentence=Span(start=event.sentence[0], end=event.sentence[1]),
         attributes=dict(event.attributes),

@@ -35,6 +35,7 @@ from services.extract.consumer import metrics
 from services.extract.consumer.batch import decode_raw, outputs_for
 from services.extract.consumer.pool import NlpPool
 from services.extract.enrich import enrich
+from services.extract.nlp.dates import DateResolver
 from services.extract.nlp.results import Analysis, AnalysisFailure
 from services.extract.settings import ExtractSettings
 
@@ -61,6 +62,7 @@ class ExtractHandler:
         self._heartbeat = heartbeat
         self._topics = topics
         self._pool = pool
+        self._dates = DateResolver()
         self._limits = topic_limits(topics)
         self._deliverer = Deliverer(
             lambda messages: send_all(app, messages),
@@ -143,7 +145,7 @@ class ExtractHandler:
         if isinstance(result, AnalysisFailure):
             raise _Failed(PoisonMessage(f"nlp failed: {result.reason}"), "nlp")
         try:
-            enriched = enrich(raw, result)
+            enriched = enrich(raw, result, self._dates.resolve)
         except Exception as exc:
             raise _Failed(PoisonMessage(f"enrich failed: {exc!r}"), "enrich") from exc
         try:

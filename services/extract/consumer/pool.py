@@ -38,8 +38,7 @@ from concurrent.futures.process import BrokenProcessPool
 
 from services.extract.consumer import worker
 from services.extract.errors import PoolClosedError
-from services.extract.nlp.analysis import analyse_outcomes
-from services.extract.nlp.model import load_pipeline
+from services.extract.nlp.extractor import Extractor
 from services.extract.nlp.results import AnalysisFailure, AnalysisOutcome
 
 
@@ -66,6 +65,7 @@ class NlpPool:
         self.processes = processes
         self.batch_size = batch_size
         self._executor: ProcessPoolExecutor | None = None
+        self._local: Extractor | None = None  # the in-process extractor (`_in_process`), built once
         self._closed = False
         self._lock = threading.Lock()
 
@@ -74,7 +74,7 @@ class NlpPool:
         Optional: the first `analyse` starts the pool otherwise. Raises BrokenProcessPool when a worker
         cannot initialise (e.g. the model is not installed)."""
         if self.processes == 0:
-            load_pipeline(self.model)
+            self._extractor()
             return
         executor = self._pool()
         futures = [executor.submit(worker.ready) for _ in range(self.processes)]
@@ -160,7 +160,13 @@ class NlpPool:
         self.close()
 
     def _in_process(self, texts: list[str]) -> list[AnalysisOutcome]:
-        return analyse_outcomes(load_pipeline(self.model), texts, batch_size=self.batch_size)
+        return self._extractor().outcomes(texts)
+
+    def _extractor(self) -> Extractor:
+        with self._lock:
+            if self._local is None:
+                self._local = Extractor.load(self.model, self.batch_size)
+            return self._local
 
     def _pool(self) -> ProcessPoolExecutor:
         with self._lock:

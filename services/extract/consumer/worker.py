@@ -1,40 +1,36 @@
-"""The code that runs inside an NLP pool process: load the pipeline once, analyse chunks of texts.
+"""The code that runs inside an NLP pool process: build the process's `Extractor`, analyse chunks of texts.
 
 Imports only spaCy and the pure extraction code, so a forkserver/spawn child starts quickly and never
-imports Kafka, faust or asyncio machinery. Module state is per process by construction.
+imports Kafka, faust or asyncio machinery. `ProcessPoolExecutor` calls the initializer and the tasks as
+plain functions of the child process, so the extractor the initializer builds is held in this module:
+one per pool process, set once, never seen by the parent.
 """
 
 from __future__ import annotations
 
 import os
 
-from spacy.language import Language
-
 from services.common.owner import follow_owner
-from services.extract.nlp.analysis import analyse_outcomes, resources_for
-from services.extract.nlp.model import load_pipeline
+from services.extract.nlp.extractor import Extractor
 from services.extract.nlp.results import AnalysisOutcome
 
-_nlp: Language | None = None
-_batch_size = 64
+_extractor: Extractor | None = None
 
 
 def init_worker(model: str, batch_size: int, owner_pid: int) -> None:
     """Pool initializer: exit with the process `owner_pid` that owns the pool (services.common.owner),
-    load the pipeline and the rule data once for this process. Blocks seconds; raises
+    build this process's extractor (loads the pipeline and the rule data; blocks seconds). Raises
     ModelLoadError/LexiconError, which breaks the pool (the parent sees BrokenProcessPool)."""
-    global _nlp, _batch_size
+    global _extractor
     follow_owner(owner_pid)
-    _nlp = load_pipeline(model)
-    _batch_size = batch_size
-    resources_for(_nlp)
+    _extractor = Extractor.load(model, batch_size)
 
 
 def analyse_chunk(texts: list[str]) -> list[AnalysisOutcome]:
-    """One outcome per text, in order (`analysis.analyse_outcomes`). Needs `init_worker` first."""
-    if _nlp is None:
+    """One outcome per text, in order (`Extractor.outcomes`). Needs `init_worker` first."""
+    if _extractor is None:
         raise RuntimeError("init_worker was not called in this process")
-    return analyse_outcomes(_nlp, texts, batch_size=_batch_size)
+    return _extractor.outcomes(texts)
 
 
 def ready() -> int:

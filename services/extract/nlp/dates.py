@@ -11,7 +11,8 @@ Resolving (`resolve_date`): dateparser (French and English) with `RELATIVE_BASE`
 time. dateparser does not read the French qualifiers "prochain"/"dernier" nor parts of the day
 ("mardi soir"), so they are turned into a preference (future/past) and removed first; "la nuit de
 mercredi à jeudi" keeps its first day. Without a publication date only expressions that name a
-year resolve. Results are cached per (expression, base day, direction); never raises.
+year resolve; never raises. `DateResolver` memoises it per (expression, base day, direction) for
+the worker, which resolves the same few expressions against the same day all day long.
 """
 
 from __future__ import annotations
@@ -95,8 +96,23 @@ def _expression(phrase: Token, time_words: frozenset[str], *, shallow: bool = Fa
 def resolve_date(expression: str, published: dt.datetime | None, tense: str = "") -> dt.date | None:
     """The calendar date `expression` denotes for an article published at `published` (see the
     module docstring); None when it cannot be resolved."""
+    return _resolve(*_key(expression, published, tense))
+
+
+def _key(expression: str, published: dt.datetime | None, tense: str) -> tuple[str, dt.date | None, str]:
     base = published.replace(tzinfo=None) if published is not None else None
-    return _resolve(" ".join(expression.lower().split()), base.date() if base else None, tense)
+    return " ".join(expression.lower().split()), base.date() if base else None, tense
+
+
+class DateResolver:
+    """`resolve_date` with a bounded memo of its own (dateparser costs about a millisecond a call)."""
+
+    def __init__(self, memo_size: int = 4096) -> None:
+        self._resolve = functools.lru_cache(maxsize=memo_size)(_resolve)
+
+    def resolve(self, expression: str, published: dt.datetime | None, tense: str = "") -> dt.date | None:
+        """As `resolve_date`."""
+        return self._resolve(*_key(expression, published, tense))
 
 
 _WEEKDAYS: Final = (
@@ -117,7 +133,6 @@ _WEEKDAYS: Final = (
 )
 
 
-@functools.lru_cache(maxsize=4096)
 def _resolve(text: str, base: dt.date | None, tense: str) -> dt.date | None:
     if base is None and not _YEAR.search(text):
         return None

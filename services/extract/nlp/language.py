@@ -5,8 +5,9 @@ as entities ("During the meeting" MISC). The extraction therefore drops the mode
 in such sentences and only keeps exact alias-table names there (see analysis.py).
 
 Uses lingua in low-accuracy mode (trigram models only: ~15 MB, ~0.3 ms a sentence), built once per
-process. A sentence is foreign only when it has enough words to judge (`MIN_WORDS`) and lingua is
-confident (`MIN_CONFIDENCE`) in another language: names alone ("RIA Novosti") never qualify.
+`LanguageCheck` (one per `Extractor`). A sentence is foreign only when it has enough words to judge
+(`MIN_WORDS`) and lingua is confident (`MIN_CONFIDENCE`) in another language: names alone ("RIA
+Novosti") never qualify.
 
 Most sentences of an article plainly are in its language, and lingua for each (~20 an article)
 would cost as much as all the other rules together: `services.common.grammar_words.plainly_in`
@@ -15,7 +16,6 @@ settles those first from grammar words alone; only the doubtful rest goes to lin
 
 from __future__ import annotations
 
-import functools
 import itertools
 import re
 from typing import Final
@@ -39,11 +39,6 @@ _CANDIDATES: Final = (
 _WORD: Final = re.compile(r"[^\W\d_]{2,}")
 
 
-@functools.cache
-def _detector() -> LanguageDetector:
-    return LanguageDetectorBuilder.from_languages(*_CANDIDATES).with_low_accuracy_mode().build()
-
-
 def _language_of(code: str) -> Language | None:
     try:
         return Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
@@ -56,19 +51,29 @@ def _has_words(sentence: str, count: int) -> bool:
     return next(itertools.islice(_WORD.finditer(sentence), count - 1, None), None) is not None
 
 
-def is_foreign(sentence: str, expected_lang: str) -> bool:
-    """True when `sentence` is confidently in a language other than `expected_lang` (ISO 639-1).
+class LanguageCheck:
+    """Which sentences are foreign to one pipeline language (the module docstring)."""
 
-    Short sentences and unknown expected languages are never foreign; a sentence `plainly_in` the
-    expected language is not, without asking lingua. Never raises.
-    """
-    expected = _language_of(expected_lang)
-    if expected is None or expected not in _CANDIDATES:
-        return False
-    if plainly_in(sentence, expected_lang) or not _has_words(sentence, MIN_WORDS):
-        return False
-    values = _detector().compute_language_confidence_values(sentence)
-    if not values:
-        return False
-    best = values[0]
-    return best.language != expected and best.value >= MIN_CONFIDENCE
+    def __init__(self, expected_lang: str, detector: LanguageDetector | None = None) -> None:
+        """`detector`: lingua's, built here when not given (blocks ~0.1 s)."""
+        self.expected_lang = expected_lang
+        self.detector = detector or (
+            LanguageDetectorBuilder.from_languages(*_CANDIDATES).with_low_accuracy_mode().build()
+        )
+
+    def is_foreign(self, sentence: str) -> bool:
+        """True when `sentence` is confidently in a language other than the expected one.
+
+        Short sentences and unknown expected languages are never foreign; a sentence `plainly_in` the
+        expected language is not, without asking lingua. Never raises.
+        """
+        expected = _language_of(self.expected_lang)
+        if expected is None or expected not in _CANDIDATES:
+            return False
+        if plainly_in(sentence, self.expected_lang) or not _has_words(sentence, MIN_WORDS):
+            return False
+        values = self.detector.compute_language_confidence_values(sentence)
+        if not values:
+            return False
+        best = values[0]
+        return best.language != expected and best.value >= MIN_CONFIDENCE

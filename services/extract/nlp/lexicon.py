@@ -1,13 +1,15 @@
-"""The data files of the extraction rules (`data/*.tsv`), parsed once per process.
+"""The data files of the extraction rules (`data/*.tsv`) and `Lexicon`, their per-language value.
 
-Every file is UTF-8 TSV with `#` comment lines and one header row naming the columns. Rows are filtered
-by language (ISO 639-1) where the file has a `lang` column, so the French pipeline never applies an
-English trigger and vice versa. Raises LexiconError for a missing file or a malformed row.
+Nothing here is cached: each reader parses its file when called, and the process's `Extractor`
+(extractor.py) reads them once and passes the values to the rules. Every file is UTF-8 TSV with `#`
+comment lines and one header row naming the columns. Rows are filtered by language (ISO 639-1) where
+the file has a `lang` column, so the French pipeline never applies an English trigger and vice versa.
+Raises LexiconError for a missing file or a malformed row.
 """
 
 from __future__ import annotations
 
-import functools
+from collections.abc import Mapping
 from dataclasses import dataclass
 from importlib import resources
 from typing import Final
@@ -81,7 +83,6 @@ def parse_trigger(spec: str, pos: str, plover_type: str) -> Trigger:
     return Trigger(words[0], pos, kind, reflexive, preposition, intransitive, object_cue)
 
 
-@functools.cache
 def triggers(lang: str) -> dict[tuple[str, str], tuple[Trigger, ...]]:
     """Triggers for a pipeline language, indexed by (lemma, pos)."""
     index: dict[tuple[str, str], list[Trigger]] = {}
@@ -101,7 +102,6 @@ class AliasRow:
     type: EntityType
 
 
-@functools.cache
 def alias_rows() -> tuple[AliasRow, ...]:
     """The rows of aliases.tsv (every language: an alias names the same entity in any text)."""
     rows = []
@@ -123,7 +123,6 @@ class PersonRow:
     name: str
 
 
-@functools.cache
 def person_rows() -> tuple[PersonRow, ...]:
     """The rows of persons.tsv (well-known people; every row states its source)."""
     rows = []
@@ -134,21 +133,18 @@ def person_rows() -> tuple[PersonRow, ...]:
     return tuple(rows)
 
 
-@functools.cache
 def metonyms() -> dict[str, str]:
     """Entity id of a seat of power -> the country id it stands for as an actor (metonyms.tsv)."""
     rows = read_tsv("metonyms.tsv", ("canonical_id", "country_id", "source"))
     return {row["canonical_id"]: row["country_id"] for row in rows}
 
 
-@functools.cache
 def demonyms(lang: str) -> dict[str, str]:
     """Adjective of nationality (lower case) -> stable entity id, for a pipeline language."""
     rows = read_tsv("demonyms.tsv", ("form", "canonical_id", "lang", "source"))
     return {row["form"].lower(): row["canonical_id"] for row in rows if row["lang"] == lang}
 
 
-@functools.cache
 def cues(lang: str) -> dict[str, frozenset[str]]:
     """cue name -> its words, for a pipeline language (see data/cues.tsv)."""
     found: dict[str, set[str]] = {}
@@ -158,6 +154,20 @@ def cues(lang: str) -> dict[str, frozenset[str]]:
     return {cue: frozenset(words) for cue, words in found.items()}
 
 
-def cue(lang: str, name: str) -> frozenset[str]:
-    """The words of one cue list (empty when the language has none)."""
-    return cues(lang).get(name, frozenset())
+@dataclass(frozen=True)
+class Lexicon:
+    """The word data of one pipeline language: event triggers, cue lists and demonyms."""
+
+    lang: str
+    triggers: Mapping[tuple[str, str], tuple[Trigger, ...]]
+    cues: Mapping[str, frozenset[str]]
+    demonyms: Mapping[str, str]
+
+    @classmethod
+    def load(cls, lang: str) -> Lexicon:
+        """Read the data files for `lang` (milliseconds). Raises LexiconError for bad data."""
+        return cls(lang, triggers(lang), cues(lang), demonyms(lang))
+
+    def cue(self, name: str) -> frozenset[str]:
+        """The words of one cue list (empty when the language has none)."""
+        return self.cues.get(name, frozenset())

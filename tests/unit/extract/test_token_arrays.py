@@ -8,6 +8,7 @@ from spacy.tokens import Doc
 from services.extract.nlp.events.arguments import subset_words
 from services.extract.nlp.events.casualties import CasualtyReader, number_value
 from services.extract.nlp.events.rules import EventRules
+from services.extract.nlp.lexicon import Lexicon
 from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 TEXT = (
@@ -31,7 +32,7 @@ def test_is_one_of_is_isin(doc: Doc) -> None:
 
 
 def test_numbers_hold_every_token_that_spells_a_number(doc: Doc) -> None:
-    numbers = CasualtyReader("fr").numbers(doc)
+    numbers = CasualtyReader(Lexicon.load("fr")).numbers(doc)
     spelled = [t.i for t in doc if number_value(t, "fr") is not None]
     assert spelled
     assert set(spelled) <= set(numbers)
@@ -39,7 +40,7 @@ def test_numbers_hold_every_token_that_spells_a_number(doc: Doc) -> None:
 
 
 def test_trigger_candidates_hold_every_trigger(doc: Doc) -> None:
-    rules = EventRules("fr")
+    rules = EventRules(Lexicon.load("fr"))
     candidates = rules.candidates(doc)
     triggers = [t.i for t in doc if rules.match(t) is not None]
     assert {doc[i].lemma_ for i in triggers} >= {"attaquer", "condamner", "sanctionner"}

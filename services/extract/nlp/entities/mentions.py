@@ -31,7 +31,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
 from services.extract.nlp.entities.linking import AliasTable
-from services.extract.nlp.lexicon import cue
+from services.extract.nlp.lexicon import Lexicon
 
 ENTITY_LABELS: Final = frozenset({"PER", "ORG", "LOC", "MISC"})
 # spaCy English-style labels, for a non-French pipeline.
@@ -112,13 +112,13 @@ def _is_punct(token: Token) -> bool:
 class MentionRules:
     """The normalisation and filtering rules for one pipeline (language, lemma tables, alias table)."""
 
-    def __init__(self, nlp: Language, aliases: AliasTable) -> None:
-        self.lang = str(nlp.lang)
+    def __init__(self, nlp: Language, lexicon: Lexicon, aliases: AliasTable) -> None:
+        self.lang = lexicon.lang
         self.aliases = aliases
         self.common = CommonWords(nlp)
-        self.honorifics = frozenset(_norm(w) for w in cue(self.lang, "honorific"))
-        self.roles = cue(self.lang, "role")
-        self.role_modifiers = cue(self.lang, "role_modifier")
+        self.honorifics = frozenset(_norm(w) for w in lexicon.cue("honorific"))
+        self.roles = lexicon.cue("role")
+        self.role_modifiers = lexicon.cue("role_modifier")
 
     def candidates(self, spans: Iterable[Span], text: str) -> list[Candidate]:
         """Clean mentions of the NER spans, in text order; dropped spans leave nothing. `text`: the

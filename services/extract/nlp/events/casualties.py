@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 from spacy.tokens import Doc, Span, Token
 
-from services.extract.nlp.lexicon import cue
+from services.extract.nlp.lexicon import Lexicon
 from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 _NUMBER_WORDS: Final = {
@@ -58,13 +58,13 @@ def _is_group_continuation(token: Token) -> bool:
 class CasualtyReader:
     """Reads casualty figures with one language's cue lists."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.killed_nouns = cue(lang, "killed_noun")
-        self.injured_nouns = cue(lang, "injured_noun")
-        self.killed_verbs = cue(lang, "killed_verb")
-        self.injured_verbs = cue(lang, "injured_verb")
-        self.person_nouns = cue(lang, "person_noun")
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lang = lang = lexicon.lang
+        self.killed_nouns = lexicon.cue("killed_noun")
+        self.injured_nouns = lexicon.cue("injured_noun")
+        self.killed_verbs = lexicon.cue("killed_verb")
+        self.injured_verbs = lexicon.cue("injured_verb")
+        self.person_nouns = lexicon.cue("person_noun")
         self._number_word_ids = word_ids(_NUMBER_WORDS.get(lang, {}))
 
     def numbers(self, doc: Doc) -> list[int]:

@@ -23,7 +23,7 @@ from services.extract.nlp.events.arguments import (
     target_cases,
 )
 from services.extract.nlp.events.subjects import subject_entities
-from services.extract.nlp.lexicon import Trigger, cue
+from services.extract.nlp.lexicon import Lexicon, Trigger
 from services.extract.nlp.modality import Found
 from services.extract.nlp.morphology import feature
 
@@ -44,12 +44,12 @@ _BENEFICIARY_TYPES: Final = frozenset({PloverType.AID, PloverType.SUPPORT})
 class ArgumentReader:
     """The argument rules for one pipeline language."""
 
-    def __init__(self, lang: str) -> None:
-        self.receive_verbs = cue(lang, "receive_verb")
-        self.patient_nouns = cue(lang, "patient_noun")
-        self.locutions = cue(lang, "target_locution")
-        self.quantity_nouns = cue(lang, "quantity_noun")
-        self.aiming_verbs = cue(lang, "aiming_verb")
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.receive_verbs = lexicon.cue("receive_verb")
+        self.patient_nouns = lexicon.cue("patient_noun")
+        self.locutions = lexicon.cue("target_locution")
+        self.quantity_nouns = lexicon.cue("quantity_noun")
+        self.aiming_verbs = lexicon.cue("aiming_verb")
 
     def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
         token = item.token

@@ -46,7 +46,7 @@ from services.extract.nlp.events.arguments import LOCATION_CASES, OBLIQUE_DEPS, 
 from services.extract.nlp.events.casualties import CasualtyReader
 from services.extract.nlp.events.event_arguments import EMBEDDING_TYPES, ArgumentReader
 from services.extract.nlp.events.same_event import deduplicate, merge_bare
-from services.extract.nlp.lexicon import Trigger, cue, triggers
+from services.extract.nlp.lexicon import Lexicon, Trigger
 from services.extract.nlp.modality import Found, Modality, governors
 from services.extract.nlp.results import EventResult, TextSpan
 
@@ -72,15 +72,16 @@ _NOUN: Final = get_string_id("NOUN")
 class EventRules:
     """The event rules for one pipeline language (trigger lexicon and cue lists)."""
 
-    def __init__(self, lang: str) -> None:
-        self.lang = lang
-        self.lexicon = triggers(lang)
-        self.modality = Modality(lang)
-        self.arguments = ArgumentReader(lang)
-        self.casualties = CasualtyReader(lang)
-        self.time_words = cue(lang, "time_word")
+    def __init__(self, lexicon: Lexicon) -> None:
+        self.lang = lexicon.lang
+        self.lexicon = lexicon
+        self.triggers = lexicon.triggers
+        self.modality = Modality(lexicon)
+        self.arguments = ArgumentReader(lexicon)
+        self.casualties = CasualtyReader(lexicon)
+        self.time_words = lexicon.cue("time_word")
         # The lexicon's lemmas, as strings and as spaCy string ids (`candidates`).
-        self._forms = frozenset(lemma for lemma, _ in self.lexicon)
+        self._forms = frozenset(lemma for lemma, _ in self.triggers)
         self._form_ids = frozenset(get_string_id(form) for form in self._forms)
 
     def extract(self, doc: Doc, sentences: Iterable[Span], resolver: ArgumentResolver) -> list[EventResult]:
@@ -115,7 +116,7 @@ class EventRules:
         if token.pos_ not in ("VERB", "NOUN"):
             return None
         for form in dict.fromkeys((token.lemma_.lower(), token.lower_)):
-            for trigger in self.lexicon.get((form, token.pos_), ()):
+            for trigger in self.triggers.get((form, token.pos_), ()):
                 if _constraints_hold(token, trigger) and self._object_fits(token, trigger):
                     return trigger
         return None
@@ -123,7 +124,7 @@ class EventRules:
     def _object_fits(self, token: Token, trigger: Trigger) -> bool:
         if trigger.object_cue is None:
             return True
-        words = cue(self.lang, trigger.object_cue)
+        words = self.lexicon.cue(trigger.object_cue)
         objects = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass")]
         if token.dep_ == "acl":
             objects.append(token.head)
