@@ -130,11 +130,11 @@ def test_the_held_out_articles_stay_above_the_quality_floor(
 
 
 # The real-news holdout (tests/fixtures/realnews/README.md): French Wikinews articles, scored and never
-# studied. The floors sit a little below the figures of 2026-12-07 (entity F1 0.882, event F1 0.167, identity
-# 1.0, actor F1 0.107; the extractor is deterministic), so any change that makes real news worse fails here.
-# Raise them as the extractor improves; never lower them to let a change through.
+# studied. The floors sit a little below the figures of the last measurement (the extractor is deterministic),
+# so any change that makes real news worse fails here. Raise them as the extractor improves; never lower them
+# to let a change through. (They were set anew once, when the second batch of articles joined the holdout.)
 REALNEWS = Path(__file__).parents[1] / "fixtures" / "realnews"
-HOLDOUT_FLOORS = {"entity_f1": 0.87, "event_f1": 0.15, "cross_document_identity": 1.0}
+HOLDOUT_FLOORS = {"entity_f1": 0.84, "event_f1": 0.23, "cross_document_identity": 1.0}
 HOLDOUT_ACTOR_F1_FLOOR = 0.10
 
 

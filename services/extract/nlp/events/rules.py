@@ -65,6 +65,9 @@ _NEEDS_ACTOR: Final = frozenset(
      PloverType.SUPPORT}
 )  # fmt: skip
 MAX_PAIRS: Final = 6
+# The object cue of a trigger that needs a person as its object ("arrêter @person").
+PERSON_CUE: Final = "person"
+_NAMING_DEPS: Final = frozenset({"appos", "flat:name", "nmod", "amod"})
 _VERB: Final = get_string_id("VERB")
 _NOUN: Final = get_string_id("NOUN")
 
@@ -80,6 +83,7 @@ class EventRules:
         self.arguments = ArgumentReader(lexicon)
         self.casualties = CasualtyReader(lexicon)
         self.time_words = lexicon.cue("time_word")
+        self._person_words = lexicon.cue("person_noun") | lexicon.cue("role")
         # The lexicon's lemmas, as strings and as spaCy string ids (`candidates`).
         self._forms = frozenset(lemma for lemma, _ in self.triggers)
         self._form_ids = frozenset(get_string_id(form) for form in self._forms)
@@ -124,11 +128,20 @@ class EventRules:
     def _object_fits(self, token: Token, trigger: Trigger) -> bool:
         if trigger.object_cue is None:
             return True
-        words = self.lexicon.cue(trigger.object_cue)
         objects = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass")]
         if token.dep_ == "acl":
             objects.append(token.head)
+        if trigger.object_cue == PERSON_CUE:
+            return any(self._is_person(o) for o in objects)
+        words = self.lexicon.cue(trigger.object_cue)
         return any(o.lemma_.lower() in words or o.lower_ in words for o in objects)
+
+    def _is_person(self, token: Token) -> bool:
+        """A person noun or role ("le responsable", "des manifestants") or a person's name, at `token`
+        or named by its apposition ("l'ancien dirigeant Radovan Karadzic")."""
+        if token.lemma_.lower() in self._person_words or token.ent_type_ == "PER":
+            return True
+        return any(c.ent_type_ == "PER" for c in token.children if c.dep_ in _NAMING_DEPS)
 
     def _sentence_events(
         self, sentence: Span, candidates: list[int], numbers: list[int], resolver: ArgumentResolver
