@@ -49,7 +49,8 @@ class Trigger:
 
     `reflexive`: the verb needs a reflexive clitic; `preposition`: it needs a dependent introduced by
     that word; `intransitive`: it must have no direct object; `object_cue`: its object (or passive
-    subject, or the noun a passive participle qualifies) must be a word of that cue list.
+    subject, or the noun a passive participle qualifies; with a `preposition`, the phrase it introduces)
+    must be a word of that cue list ("person": a person noun, role or name; see events/rules.py).
     """
 
     lemma: str

@@ -84,6 +84,7 @@ class EventRules:
         self.casualties = CasualtyReader(lexicon)
         self.time_words = lexicon.cue("time_word")
         self._person_words = lexicon.cue("person_noun") | lexicon.cue("role")
+        self._visit_words = lexicon.cue("visit")
         # The lexicon's lemmas, as strings and as spaCy string ids (`candidates`).
         self._forms = frozenset(lemma for lemma, _ in self.triggers)
         self._form_ids = frozenset(get_string_id(form) for form in self._forms)
@@ -131,6 +132,9 @@ class EventRules:
         objects = [c for c in token.children if c.dep_ in ("obj", "nsubj:pass")]
         if token.dep_ == "acl":
             objects.append(token.head)
+        if trigger.preposition is not None:  # the cue is about the phrase the preposition introduces
+            wanted = {trigger.preposition} | (_CONTRACTED_A if trigger.preposition == "à" else set())
+            objects = [c for t in (token, *objects) for c in t.children if case_of(c) in wanted]
         if trigger.object_cue == PERSON_CUE:
             return any(self._is_person(o) for o in objects)
         words = self.lexicon.cue(trigger.object_cue)
@@ -186,10 +190,33 @@ class EventRules:
                 continue
             if item.location is None and item.trigger.type in _SCENE_TYPES:
                 item.location = scene_place(token, resolver)
+            host = self._visited_country(item, resolver)
+            if host is not None:
+                item.targets.append(host)
             if _reportable(item, figures):
                 self.modality.assess(item, matched)
                 events.extend(self._events(item, sentence, figures))
         return events
+
+    def _visited_country(self, item: Found, resolver: ArgumentResolver) -> str | None:
+        """The host of a visit with no other target: the country it takes place in, or the first
+        country its phrase names after a place preposition ("la visite de X au Ghana", where the parser
+        often hangs "au Ghana" on X), unless that country is the visitor."""
+        token = item.token
+        if (
+            item.trigger.type != PloverType.CONSULT
+            or item.targets
+            or token.lemma_.lower() not in self._visit_words
+        ):
+            return None
+        places: list[str | None] = [item.location]
+        if token.pos_ == "NOUN":
+            places += [
+                resolver.place_at(t) for t in token.subtree if t.i > token.i and case_of(t) in LOCATION_CASES
+            ]
+        return next(
+            (p for p in places if p is not None and p in resolver.countries and p not in item.actors), None
+        )
 
     # -- assembly -------------------------------------------------------------------------------
 
@@ -275,6 +302,9 @@ def scene_place(token: Token, resolver: ArgumentResolver, depth: int = 3) -> str
     ("ont manifesté devant le siège de la commission à Dakar"): the first LOC entity introduced by a
     place preposition among the trigger's oblique phrases, breadth-first, `depth` levels down."""
     level = [c for c in token.children if c.dep_ in OBLIQUE_DEPS]
+    if token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubj:pass") and token.head.pos_ in ("VERB", "AUX"):
+        # "des manifestations ont eu lieu à Aden": the place is the clause's
+        level += [c for c in token.head.children if c.dep_ in OBLIQUE_DEPS]
     for _ in range(depth):
         for phrase in level:
             place = resolver.place_at(phrase)

@@ -1,0 +1,46 @@
+"""Triggers whose sense depends on their complement, and arguments read from the event's frame:
+arrests need a person, sentences need a penalty, lifting needs a restriction, the country visited is
+the host, and a scene noun takes its clause's place. Sentences are written for these tests."""
+
+from collections.abc import Callable
+
+from services.extract.nlp.results import Analysis
+from tests.unit.extract.conftest import entity_named, events_of, only_event
+
+Analyse = Callable[[str], Analysis]
+
+
+def test_arresting_a_person_is_coerce_and_stopping_fighting_is_not(analyse: Analyse) -> None:
+    arrest = analyse("L'ancien ministre Jean Valmont a été arrêté à Lyon mardi.")
+    assert only_event(arrest, "COERCE").target == entity_named(arrest, "Jean Valmont").id
+    stop = analyse("Le Soudan et le Tchad ont promis d'arrêter les combats.")
+    assert events_of(stop, "COERCE") == []
+
+
+def test_condemning_to_a_penalty_is_coerce_and_condemning_an_act_is_accuse(analyse: Analyse) -> None:
+    sentence = analyse("Un tribunal de Dakar a condamné Jean Valmont à dix ans de prison.")
+    assert only_event(sentence, "COERCE").target == entity_named(sentence, "Jean Valmont").id
+    assert events_of(sentence, "ACCUSE") == []
+    blame = analyse("Le Kenya a condamné le coup d'État au Gabon.")
+    assert events_of(blame, "COERCE") == []
+    assert only_event(blame, "ACCUSE").actor == "loc:kenya"
+
+
+def test_lifting_a_restriction_is_a_concession(analyse: Analyse) -> None:
+    analysis = analyse("Le Niger a levé le couvre-feu imposé à Niamey.")
+    assert only_event(analysis, "CONCEDE").actor == "loc:niger"
+    assert events_of(analyse("Le Niger a levé des fonds auprès de la Banque mondiale."), "CONCEDE") == []
+
+
+def test_the_country_visited_is_the_target_of_the_visit(analyse: Analyse) -> None:
+    noun = analyse("La visite de Jean Valmont au Sénégal a duré deux jours.")
+    assert (entity_named(noun, "Jean Valmont").id, "loc:senegal") in {
+        (e.actor, e.target) for e in events_of(noun, "CONSULT")
+    }
+    verb = analyse("Jean Valmont s'est rendu en Côte d'Ivoire jeudi.")
+    assert only_event(verb, "CONSULT").target == "loc:ivory-coast"
+
+
+def test_a_scene_noun_subject_takes_the_place_of_its_clause(analyse: Analyse) -> None:
+    analysis = analyse("De nouvelles manifestations ont eu lieu à Bamako samedi.")
+    assert only_event(analysis, "PROTEST").location == "loc:bamako"
