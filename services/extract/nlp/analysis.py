@@ -9,7 +9,8 @@ Per document:
    English pipeline (`--model`/`NEWSWIRE_EXTRACT_SPACY_MODEL`) the English triggers and cues apply;
 2. NER spans -> clean mentions (mentions.py), corrected by the knowledge data (`_with_known_names`:
    verbatim multi-word alias names, datelines, "à <city>" tagged as a person) -> one entity per
-   real-world entity (grouping.py), linked to stable ids (linking.py);
+   real-world entity (grouping.py), linked to stable ids (linking.py); state institutions named by a
+   noun and their country ("le gouvernement irakien") added as entities (institutions.py);
 3. events (events/rules.py) over the parse, their arguments resolved to those entities; a country an
    event names only by an adjective ("attaque russe") is added as an entity, its mentions at the
    adjectives.
@@ -25,6 +26,7 @@ from spacy.language import Language
 from spacy.tokens import Doc, Span
 
 from services.extract.nlp.entities.grouping import group_mentions
+from services.extract.nlp.entities.institutions import Institutions
 from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
 from services.extract.nlp.events.arguments import ArgumentResolver, subset_words
@@ -47,6 +49,7 @@ class Rules:
     events: EventRules
     demonyms: Mapping[str, str]
     language: LanguageCheck
+    institutions: Institutions
 
     @classmethod
     def build(cls, nlp: Language, linker: Linker) -> Rules:
@@ -59,6 +62,7 @@ class Rules:
             EventRules(lexicon),
             lexicon.demonyms,
             LanguageCheck(lexicon.lang),
+            Institutions(lexicon.institutions, lexicon.demonyms),
         )
 
 
@@ -76,9 +80,12 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
         candidates.extend(_alias_mentions(text, sentence, rules.linker.aliases))
     candidates = _with_known_names(text, candidates, rules.linker)
     entities = group_mentions(candidates, rules.linker)
+    entities.extend(rules.institutions.find(doc, entities, _token_entities(doc, entities), rules.linker))
     stands_for = {e.id: c for e in entities if (c := rules.linker.stands_for(e.id)) is not None}
+    token_entity = _token_entities(doc, entities)
+    labels = _topic_labels(sentences, token_entity)
     resolver = ArgumentResolver(
-        token_entity=_token_entities(doc, entities),
+        token_entity={i: e for i, e in token_entity.items() if i not in labels},
         entity_types={e.id: e.type for e in entities},
         demonyms=rules.demonyms,
         subset_words=subset_words(doc),
@@ -160,6 +167,23 @@ def _adjective_countries(
         kb_id = canonical.kb_id if canonical is not None else None
         added.append(EntityResult(country, name, "LOC", tuple(spans), kb_id))
     return added
+
+
+def _topic_labels(sentences: Sequence[Span], token_entity: dict[int, str]) -> set[int]:
+    """The tokens of a name that opens a sentence as its topic label ("Indonésie : ...", "Soudan : les
+    FSR accusées ..."): the headline says what it is about, not who acts, so the name is no participant."""
+    labels: set[int] = set()
+    for sentence in sentences:
+        first = sentence.start
+        entity = token_entity.get(first)
+        if entity is None:
+            continue
+        end = first
+        while end + 1 < sentence.end and token_entity.get(end + 1) == entity:
+            end += 1
+        if end + 1 < sentence.end and sentence.doc[end + 1].text == ":":
+            labels.update(range(first, end + 1))
+    return labels
 
 
 def _token_entities(doc: Doc, entities: Sequence[EntityResult]) -> dict[int, str]:

@@ -146,6 +146,12 @@ def demonyms(lang: str) -> dict[str, str]:
     return {row["form"].lower(): row["canonical_id"] for row in rows if row["lang"] == lang}
 
 
+def institutions(lang: str) -> dict[str, str]:
+    """Institution noun (lower case) -> kind slug, for a pipeline language (institutions.tsv)."""
+    rows = read_tsv("institutions.tsv", ("noun", "kind", "lang", "note"))
+    return {row["noun"].lower(): row["kind"] for row in rows if row["lang"] == lang}
+
+
 def cues(lang: str) -> dict[str, frozenset[str]]:
     """cue name -> its words, for a pipeline language (see data/cues.tsv)."""
     found: dict[str, set[str]] = {}
@@ -157,17 +163,18 @@ def cues(lang: str) -> dict[str, frozenset[str]]:
 
 @dataclass(frozen=True)
 class Lexicon:
-    """The word data of one pipeline language: event triggers, cue lists and demonyms."""
+    """The word data of one pipeline language: event triggers, cue lists, demonyms, institution nouns."""
 
     lang: str
     triggers: Mapping[tuple[str, str], tuple[Trigger, ...]]
     cues: Mapping[str, frozenset[str]]
     demonyms: Mapping[str, str]
+    institutions: Mapping[str, str]
 
     @classmethod
     def load(cls, lang: str) -> Lexicon:
         """Read the data files for `lang` (milliseconds). Raises LexiconError for bad data."""
-        return cls(lang, triggers(lang), cues(lang), demonyms(lang))
+        return cls(lang, triggers(lang), cues(lang), demonyms(lang), institutions(lang))
 
     def cue(self, name: str) -> frozenset[str]:
         """The words of one cue list (empty when the language has none)."""

@@ -50,7 +50,7 @@ def test_an_event_noun_subject_of_a_verb_of_its_type_gives_the_verb_its_particip
 ) -> None:
     analysis = analyse("Les bombardements de l'armée soudanaise sur Omdurman ont tué 12 civils.")
     event = only_event(analysis, "ASSAULT")
-    assert event.actor == entity_named(analysis, "Soudan").id
+    assert event.actor == entity_named(analysis, "armée soudanaise").id == "org:armed-forces-of-sudan"
     assert dict(event.attributes) == {"killed": 12}
 
 

@@ -1,0 +1,51 @@
+"""State institutions are entities of their own, with one id per country whatever the wording, and act
+in events in their own name. Sentences are written for these tests."""
+
+from collections.abc import Callable
+
+from services.extract.nlp.results import Analysis
+from tests.unit.extract.conftest import entity_named, only_event
+
+Analyse = Callable[[str], Analysis]
+
+
+def test_a_nationality_adjective_or_a_country_complement_names_the_same_institution(
+    analyse: Analyse,
+) -> None:
+    adjective = analyse("Le gouvernement malien a levé le couvre-feu.")
+    complement = analyse("Le gouvernement du Mali a levé le couvre-feu.")
+    capital = analyse("Le gouvernement de Bamako a levé le couvre-feu.")
+    ids = {entity_named(a, name).id for a, name in [
+        (adjective, "gouvernement malien"),
+        (complement, "gouvernement du Mali"),
+        (capital, "gouvernement de Bamako"),
+    ]}  # fmt: skip
+    assert ids == {"org:government-of-mali"}
+    assert entity_named(adjective, "gouvernement malien").type == "ORG"
+    assert only_event(adjective, "CONCEDE").actor == "org:government-of-mali"
+
+
+def test_the_institution_keeps_its_country_as_an_entity_of_its_own(analyse: Analyse) -> None:
+    analysis = analyse("L'armée du Niger a repoussé une attaque.")
+    assert entity_named(analysis, "armée du Niger").id == "org:armed-forces-of-niger"
+    assert entity_named(analysis, "Niger").id == "loc:niger"
+
+
+def test_a_bare_noun_later_is_the_one_institution_of_its_kind(analyse: Analyse) -> None:
+    analysis = analyse("L'armée malienne a repris Kidal. Selon l'armée, dix rebelles ont été tués.")
+    army = entity_named(analysis, "armée malienne")
+    assert [m.text for m in army.mentions] == ["armée malienne", "armée"]
+
+
+def test_an_institution_without_a_country_is_not_an_entity(analyse: Analyse) -> None:
+    analysis = analyse("Le gouvernement de transition a condamné l'attaque.")
+    assert [e for e in analysis.entities if e.id.startswith("org:government")] == []
+
+
+def test_a_country_labelling_a_headline_is_not_its_actor(analyse: Analyse) -> None:
+    analysis = analyse(
+        "Niger : les rebelles accusés d'avoir tué dix civils\nLes rebelles ont tué dix civils."
+    )
+    assert "loc:niger" in {e.id for e in analysis.entities}
+    assert analysis.events
+    assert all(e.actor != "loc:niger" for e in analysis.events)
