@@ -109,7 +109,8 @@ def _inside(token: int, sentences: Sequence[Span]) -> bool:
 def _with_known_names(text: str, candidates: list[Candidate], linker: Linker) -> list[Candidate]:
     """The model's mentions corrected with what the knowledge data knows for sure:
     * a multi-word alias-table name found verbatim in the text replaces the model's shorter or
-      overlapping spans ("La France insoumise", not "La France");
+      overlapping spans ("La France insoumise", not "La France"); so does a name the table lists in
+      lower case, as the press writes it ("les shebab"), which the model never tags;
     * a dateline ("BAMAKO - ", "PORT-SOUDAN - " opening a paragraph) naming a known place is a LOC;
     * a person-tagged span right after a place preposition that names a known city is that city
       ("à Khan Younès").
@@ -117,7 +118,7 @@ def _with_known_names(text: str, candidates: list[Candidate], linker: Linker) ->
     found = [
         Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
         for start, end, canonical in linker.aliases.find_in(text)
-        if " " in text[start:end]
+        if " " in text[start:end] or text[start:end].islower()
     ]
     for match in _DATELINE.finditer(text):
         name = match.group(1)

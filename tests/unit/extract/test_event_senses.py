@@ -44,3 +44,19 @@ def test_the_country_visited_is_the_target_of_the_visit(analyse: Analyse) -> Non
 def test_a_scene_noun_subject_takes_the_place_of_its_clause(analyse: Analyse) -> None:
     analysis = analyse("De nouvelles manifestations ont eu lieu à Bamako samedi.")
     assert only_event(analysis, "PROTEST").location == "loc:bamako"
+
+
+def test_a_city_an_attack_is_named_after_is_where_it_happened_not_who_did_it(analyse: Analyse) -> None:
+    analysis = analyse("Les attaques de Mombasa ont fait dix morts, selon le Kenya.")
+    attack = only_event(analysis, "ASSAULT")
+    assert attack.actor is None
+    assert attack.location == "loc:mombasa"
+
+
+def test_a_name_deeper_in_the_phrase_beats_a_nationality_adjective(analyse: Analyse) -> None:
+    analysis = analyse(
+        "L'attaque, revendiquée par le groupe somalien des shebab, a fait dix morts à Kismayo."
+    )
+    shebab = entity_named(analysis, "Shebab")
+    assert [m.text for m in shebab.mentions] == ["shebab"]
+    assert only_event(analysis, "ASSAULT").actor == shebab.id

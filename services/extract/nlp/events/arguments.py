@@ -155,22 +155,26 @@ class ArgumentResolver:
         return found
 
     def _phrase_entity(self, token: Token, depth: int) -> str | None:
-        level = [token]
-        for below in range(depth, -1, -1):
-            if not level:
-                return None
+        """The nearest name in the phrase, else its nearest adjective of nationality: a name deeper in
+        the phrase says more than an adjective above it ("le groupe somalien des shebab": the shebab)."""
+        levels = [[token]]
+        for _ in range(depth):
+            below = [
+                c for t in levels[-1] for c in t.children if c.dep_ not in _CLAUSE_DEPS and self._searched(c)
+            ]
+            if not below:
+                break
+            levels.append(below)
+        for level in levels:
             # An apposed name is the phrase's referent ("le secrétaire de l'ONU, António Guterres").
             ordered = sorted(level, key=lambda t: t.dep_ not in _APPOSITION_DEPS)
             named = [e for t in ordered if (e := self.actor_at(t)) is not None]
             if named:
                 return named[0]
+        for level in levels:
             adjectives = [e for t in level if (e := self.demonym(t)) is not None]
             if adjectives:
                 return adjectives[0]
-            if below:  # the last level's dependents are not searched: not worth building
-                level = [
-                    c for t in level for c in t.children if c.dep_ not in _CLAUSE_DEPS and self._searched(c)
-                ]
         return None
 
     def _searched(self, phrase: Token) -> bool:

@@ -121,6 +121,11 @@ class ArgumentReader:
                     self._noun_dependent(item, dependent, resolver, scratch)
         patient = token.lemma_.lower() in self.patient_nouns
         for phrase in of_phrases:
+            place = resolver.place_at(phrase)
+            if item.trigger.type in _PLACE_TYPES and place is not None and place not in resolver.countries:
+                # "les attaques de Jakarta", "les manifestations de Dakar": where, not who
+                item.location = item.location or place
+                continue
             _extend(item.targets if item.actors or patient else item.actors, resolver.entities(phrase, 2))
         if not item.actors and item.trigger.type == PloverType.CONSULT:
             _extend(item.actors, _participants(token, resolver))
