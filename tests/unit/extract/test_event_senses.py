@@ -60,3 +60,12 @@ def test_a_name_deeper_in_the_phrase_beats_a_nationality_adjective(analyse: Anal
     shebab = entity_named(analysis, "Shebab")
     assert [m.text for m in shebab.mentions] == ["shebab"]
     assert only_event(analysis, "ASSAULT").actor == shebab.id
+
+
+def test_a_subject_pronoun_stands_for_the_previous_sentence_subject_when_they_agree(
+    analyse: Analyse,
+) -> None:
+    agreeing = analyse("Jean Valmont a quitté la présidence en 2019. Il a été arrêté à Lyon en 2021.")
+    assert only_event(agreeing, "COERCE").target == entity_named(agreeing, "Jean Valmont").id
+    disagreeing = analyse("La commission a quitté Lyon en 2019. Il a été arrêté à Lyon en 2021.")
+    assert [e.target for e in events_of(disagreeing, "COERCE")] in ([], [None])

@@ -17,6 +17,7 @@ from typing import Final
 import numpy as np
 from spacy.tokens import Doc, Token
 
+from services.extract.nlp.morphology import feature
 from services.extract.nlp.token_arrays import is_one_of, word_ids
 
 MAX_DEPTH: Final = 3
@@ -138,6 +139,9 @@ class ArgumentResolver:
         """The actor-like entities (PER, ORG, LOC: a MISC product or event is never an actor or a
         target) that `token`'s phrase names, one per conjunct, searching `depth` levels down."""
         found: list[str] = []
+        if token.pos_ == "PRON":
+            antecedent = subject_antecedent(token) if token.dep_ in ("nsubj", "nsubj:pass") else None
+            return self.entities(antecedent, depth) if antecedent is not None else []
         apposed = comma_apposition(token)
         person = self.entity_at(apposed) if apposed is not None else None
         if person is not None and self.entity_types.get(person) == "PER":
@@ -214,6 +218,29 @@ def target_cases(conflict: bool, assault: bool, noun_beneficiary: bool) -> froze
     if noun_beneficiary:
         cases |= _BENEFICIARY_CASES
     return frozenset(cases)
+
+
+_SUBJECT_PRONOUNS: Final = frozenset({"il", "elle", "ils", "elles", "he", "she", "they"})
+_AGREEMENT: Final = ("Gender", "Number")
+
+
+def subject_antecedent(pronoun: Token) -> Token | None:
+    """What a subject pronoun opening a clause ("Il a été arrêté en 2008", "Elle a promis ...") stands
+    for: the subject of the previous sentence's main verb, when it is a noun phrase (not itself a
+    pronoun) that agrees with the pronoun in gender and number where both are marked. News copy keeps
+    its topic as the subject from one sentence to the next; anything less plain is left unresolved."""
+    if pronoun.lower_ not in _SUBJECT_PRONOUNS or pronoun.sent.start == 0:
+        return None
+    previous = pronoun.doc[pronoun.sent.start - 1].sent
+    subjects = [c for c in previous.root.children if c.dep_ in ("nsubj", "nsubj:pass")]
+    if not subjects or subjects[0].pos_ == "PRON":
+        return None
+    antecedent = subjects[0]
+    for name in _AGREEMENT:
+        wanted, found = feature(pronoun, name), feature(antecedent, name)
+        if wanted and found and wanted != found:
+            return None
+    return antecedent
 
 
 def relative_antecedent(pronoun: Token) -> Token | None:

@@ -42,7 +42,13 @@ from spacy.tokens import Doc, Span, Token
 
 from services.contracts.models import PloverType
 from services.extract.nlp.dates import time_expression
-from services.extract.nlp.events.arguments import LOCATION_CASES, OBLIQUE_DEPS, ArgumentResolver, case_of
+from services.extract.nlp.events.arguments import (
+    LOCATION_CASES,
+    OBLIQUE_DEPS,
+    ArgumentResolver,
+    case_of,
+    subject_antecedent,
+)
 from services.extract.nlp.events.casualties import CasualtyReader
 from services.extract.nlp.events.event_arguments import EMBEDDING_TYPES, ArgumentReader
 from services.extract.nlp.events.same_event import deduplicate, merge_bare
@@ -145,6 +151,9 @@ class EventRules:
         or named by its apposition ("l'ancien dirigeant Radovan Karadzic")."""
         if token.lemma_.lower() in self._person_words or token.ent_type_ == "PER":
             return True
+        if token.pos_ == "PRON":  # "Il a été arrêté": whom the pronoun stands for
+            antecedent = subject_antecedent(token)
+            return antecedent is not None and antecedent.pos_ != "PRON" and self._is_person(antecedent)
         return any(c.ent_type_ == "PER" for c in token.children if c.dep_ in _NAMING_DEPS)
 
     def _sentence_events(

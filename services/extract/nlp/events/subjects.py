@@ -6,6 +6,8 @@
 * a relative pronoun ("qui") stands for its antecedent;
 * a personal pronoun subject of a reported clause stands for the reporting verb's subject ("La Russie a
   déclaré qu'elle n'accepterait pas": elle = la Russie), the commonest pronoun in news copy;
+* a personal pronoun opening a main clause stands for the previous sentence's subject when they agree
+  ("Il a été arrêté en 2008" after a sentence about Chen Shui-bian);
 * a person named right after a title subject is the subject ("Le président brésilien Lula a appelé").
 """
 
@@ -91,7 +93,7 @@ def _subject(subject: Token, verb: Token, resolver: ArgumentResolver) -> list[st
             reporter = [c for c in verb.head.children if c.dep_ in _SUBJECT_DEPS]
             if reporter and reporter[0].pos_ != "PRON":
                 return _subject(reporter[0], verb.head, resolver)
-        return []
+        return resolver.entities(subject)  # the previous sentence's subject (`subject_antecedent`)
     if resolver.actor_at(subject) is None:
         apposed = resolver.apposed_person(subject, verb)
         if apposed is not None:
