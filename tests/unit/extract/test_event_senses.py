@@ -69,3 +69,11 @@ def test_a_subject_pronoun_stands_for_the_previous_sentence_subject_when_they_ag
     assert only_event(agreeing, "COERCE").target == entity_named(agreeing, "Jean Valmont").id
     disagreeing = analyse("La commission a quitté Lyon en 2019. Il a été arrêté à Lyon en 2021.")
     assert [e.target for e in events_of(disagreeing, "COERCE")] in ([], [None])
+
+
+def test_coordinated_parties_to_an_agreement_are_each_others_targets(analyse: Analyse) -> None:
+    analysis = analyse("Le Kenya et l'Ouganda ont conclu un accord sur le commerce.")
+    assert {(e.actor, e.target) for e in events_of(analysis, "AGREE")} == {
+        ("loc:kenya", "loc:uganda"),
+        ("loc:uganda", "loc:kenya"),
+    }

@@ -71,6 +71,8 @@ _NEEDS_ACTOR: Final = frozenset(
      PloverType.SUPPORT}
 )  # fmt: skip
 MAX_PAIRS: Final = 6
+# Events coordinated subjects do with each other ("X et Y ont conclu un accord", "se sont rencontrés").
+_MUTUAL: Final = frozenset({PloverType.AGREE, PloverType.CONSULT, PloverType.COOPERATE})
 # The object cue of a trigger that needs a person as its object ("arrêter @person").
 PERSON_CUE: Final = "person"
 _NAMING_DEPS: Final = frozenset({"appos", "flat:name", "nmod", "amod"})
@@ -237,8 +239,13 @@ class EventRules:
         attributes = tuple(sorted(figures.items())) if kind == PloverType.ASSAULT else ()
         actors: list[str | None] = [*item.actors] or [None]
         targets: list[str | None] = [*item.targets] or [None]
-        # An actor is not its own target.
-        pairs = [(a, None if a is not None and a == t else t) for a in actors for t in targets][:MAX_PAIRS]
+        if kind in _MUTUAL and not item.targets and len(item.actors) > 1:
+            # "les États-Unis et l'Inde ont conclu un accord": each party with each other
+            pairs = [(a, t) for a in item.actors for t in item.actors if a != t][:MAX_PAIRS]
+        else:  # an actor is not its own target
+            pairs = [(a, None if a is not None and a == t else t) for a in actors for t in targets][
+                :MAX_PAIRS
+            ]
         unreal = negated or item.hypothetical
         kept = [(a, t) for a, t in pairs if _keep(kind, item.location, a, t, attributes, unreal)]
         if not kept:
