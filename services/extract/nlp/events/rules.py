@@ -241,9 +241,9 @@ class EventRules:
         targets: list[str | None] = [*item.targets] or [None]
         if kind in _MUTUAL and not item.targets and len(item.actors) > 1:
             # "les États-Unis et l'Inde ont conclu un accord": each party with each other
-            pairs: list[tuple[str | None, str | None]] = [
-                (a, t) for a in item.actors for t in item.actors if a != t
-            ][:MAX_PAIRS]
+            pairs: list[tuple[str | None, str | None]] = [(a, t) for a in actors for t in actors if a != t][
+                :MAX_PAIRS
+            ]
         else:  # an actor is not its own target
             pairs = [(a, None if a is not None and a == t else t) for a in actors for t in targets][
                 :MAX_PAIRS
