@@ -10,7 +10,8 @@ Per document:
 2. NER spans -> clean mentions (mentions.py), corrected by the knowledge data (`_with_known_names`:
    verbatim multi-word alias names, datelines, "à <city>" tagged as a person) -> one entity per
    real-world entity (grouping.py), linked to stable ids (linking.py); state institutions named by a
-   noun and their country ("le gouvernement irakien") added as entities (institutions.py);
+   noun and their country ("le gouvernement irakien") and named events ("le massacre de Srebrenica")
+   added as entities (institutions.py, named_events.py);
 3. events (events/rules.py) over the parse, their arguments resolved to those entities; a country an
    event names only by an adjective ("attaque russe") is added as an entity, its mentions at the
    adjectives.
@@ -29,6 +30,7 @@ from services.extract.nlp.entities.grouping import group_mentions
 from services.extract.nlp.entities.institutions import Institutions
 from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
+from services.extract.nlp.entities.named_events import NamedEvents
 from services.extract.nlp.events.arguments import ArgumentResolver, subset_words
 from services.extract.nlp.events.rules import EventRules
 from services.extract.nlp.language import LanguageCheck
@@ -50,6 +52,7 @@ class Rules:
     demonyms: Mapping[str, str]
     language: LanguageCheck
     institutions: Institutions
+    named_events: NamedEvents
 
     @classmethod
     def build(cls, nlp: Language, linker: Linker) -> Rules:
@@ -63,6 +66,7 @@ class Rules:
             lexicon.demonyms,
             LanguageCheck(lexicon.lang),
             Institutions(lexicon.institutions, lexicon.demonyms),
+            NamedEvents(lexicon.cue("named_event")),
         )
 
 
@@ -80,7 +84,9 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
         candidates.extend(_alias_mentions(text, sentence, rules.linker.aliases))
     candidates = _with_known_names(text, candidates, rules.linker)
     entities = group_mentions(candidates, rules.linker)
-    entities.extend(rules.institutions.find(doc, entities, _token_entities(doc, entities), rules.linker))
+    named = _token_entities(doc, entities)
+    entities.extend(rules.institutions.find(doc, entities, named, rules.linker))
+    entities.extend(rules.named_events.find(doc, named))
     stands_for = {e.id: c for e in entities if (c := rules.linker.stands_for(e.id)) is not None}
     token_entity = _token_entities(doc, entities)
     labels = _topic_labels(sentences, token_entity)

@@ -49,3 +49,22 @@ def test_a_country_labelling_a_headline_is_not_its_actor(analyse: Analyse) -> No
     assert "loc:niger" in {e.id for e in analysis.entities}
     assert analysis.events
     assert all(e.actor != "loc:niger" for e in analysis.events)
+
+
+def test_a_named_war_massacre_or_resolution_is_one_misc_entity(analyse: Analyse) -> None:
+    analysis = analyse(
+        "Le Conseil a rappelé la résolution 2231 et le massacre de Srebrenica, pendant la guerre de Bosnie."
+    )
+    names = {e.name: e.type for e in analysis.entities}
+    assert names["résolution 2231"] == names["massacre de Srebrenica"] == names["guerre de Bosnie"] == "MISC"
+    assert entity_named(analysis, "massacre de Srebrenica").id == "misc:massacre-de-srebrenica"
+
+
+def test_a_war_named_after_a_person_or_a_common_noun_is_no_entity(analyse: Analyse) -> None:
+    analysis = analyse("Vladimir Poutine poursuit la guerre de Poutine et la guerre des prix.")
+    assert all(e.type != "MISC" or "guerre" not in e.name for e in analysis.entities)
+
+
+def test_time_words_nationalities_and_units_are_not_names(analyse: Analyse) -> None:
+    analysis = analyse("Hier, le Sud-Coréen Ban Ki-moon est arrivé à 10 h UTC à Genève.")
+    assert {"Hier", "Sud-Coréen", "UTC"} & {e.name for e in analysis.entities} == set()

@@ -119,6 +119,9 @@ class MentionRules:
         self.honorifics = frozenset(_norm(w) for w in lexicon.cue("honorific"))
         self.roles = lexicon.cue("role")
         self.role_modifiers = lexicon.cue("role_modifier")
+        # One-word spans the model tags that are never names: time words ("Hier"), nationality words
+        # ("le Sud-Coréen Ban Ki-moon") and abbreviations of units and zones ("UTC").
+        self.not_names = lexicon.cue("time_word") | frozenset(lexicon.demonyms) | lexicon.cue("not_name")
 
     def candidates(self, spans: Iterable[Span], text: str) -> list[Candidate]:
         """Clean mentions of the NER spans, in text order; dropped spans leave nothing. `text`: the
@@ -244,6 +247,8 @@ class MentionRules:
             return False
         if len(span) == 1:
             token = span[0]
+            if _norm(token.text) in self.not_names and self.aliases.lookup(text) is None:
+                return False
             if _is_acronym(token.text) or self.aliases.lookup(text) is not None:
                 return True
             if token.pos_ != "PROPN" and (
