@@ -53,6 +53,7 @@ class Rules:
     language: LanguageCheck
     institutions: Institutions
     named_events: NamedEvents
+    street_nouns: frozenset[str]
 
     @classmethod
     def build(cls, nlp: Language, linker: Linker) -> Rules:
@@ -67,6 +68,7 @@ class Rules:
             LanguageCheck(lexicon.lang),
             Institutions(lexicon.institutions, lexicon.demonyms),
             NamedEvents(lexicon.cue("named_event")),
+            lexicon.cue("street_noun"),
         )
 
 
@@ -82,7 +84,7 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
     candidates = rules.mentions.candidates(spans, text)
     for sentence in foreign:
         candidates.extend(_alias_mentions(text, sentence, rules.linker.aliases))
-    candidates = _with_known_names(text, candidates, rules.linker)
+    candidates = _with_known_names(text, candidates, rules.linker, rules.street_nouns)
     entities = group_mentions(candidates, rules.linker)
     named = _token_entities(doc, entities)
     entities.extend(rules.institutions.find(doc, entities, named, rules.linker))
@@ -112,14 +114,18 @@ def _inside(token: int, sentences: Sequence[Span]) -> bool:
     return any(s.start <= token < s.end for s in sentences)
 
 
-def _with_known_names(text: str, candidates: list[Candidate], linker: Linker) -> list[Candidate]:
+def _with_known_names(
+    text: str, candidates: list[Candidate], linker: Linker, street_nouns: frozenset[str]
+) -> list[Candidate]:
     """The model's mentions corrected with what the knowledge data knows for sure:
     * a multi-word alias-table name found verbatim in the text replaces the model's shorter or
       overlapping spans ("La France insoumise", not "La France"); so does a name the table lists in
       lower case, as the press writes it ("les shebab"), which the model never tags;
     * a dateline ("BAMAKO - ", "PORT-SOUDAN - " opening a paragraph) naming a known place is a LOC;
     * a person-tagged span right after a place preposition that names a known city is that city
-      ("à Khan Younès").
+      ("à Khan Younès");
+    * a name right after a street noun is the street, square or district, a place of its own ("place
+      Tahrir", "rue d'Aubagne": not the town of Aubagne).
     """
     found = [
         Candidate(text[start:end], start, end, canonical.type.value, tuple(text[start:end].split()))
@@ -134,6 +140,13 @@ def _with_known_names(text: str, candidates: list[Candidate], linker: Linker) ->
     kept = [c for c in candidates if not any(f.start < c.end and c.start < f.end for f in found)]
     fixed = []
     for c in kept:
+        street = _STREET.search(text, max(0, c.start - 24), c.start)
+        if street is not None and street.end() == c.start and street.group(1).lower() in street_nouns:
+            start = street.start(1)
+            fixed.append(
+                Candidate(text[start : c.end], start, c.end, "LOC", tuple(text[start : c.end].split()))
+            )
+            continue
         before = text[max(0, c.start - 4) : c.start].split()
         if c.label == "PER" and before and before[-1].lower() in _PLACE_WORDS:
             place = linker.places.city(c.text)
@@ -144,6 +157,7 @@ def _with_known_names(text: str, candidates: list[Candidate], linker: Linker) ->
 
 
 _PLACE_WORDS = frozenset({"à", "au", "aux", "vers", "de", "depuis"})
+_STREET = re.compile(r"\b(\w+) (?:de la |de l['’]|d['’]|de |du |des )?$")
 
 
 def _alias_mentions(text: str, sentence: Span, aliases: AliasTable) -> list[Candidate]:

@@ -68,3 +68,10 @@ def test_a_war_named_after_a_person_or_a_common_noun_is_no_entity(analyse: Analy
 def test_time_words_nationalities_and_units_are_not_names(analyse: Analyse) -> None:
     analysis = analyse("Hier, le Sud-Coréen Ban Ki-moon est arrivé à 10 h UTC à Genève.")
     assert {"Hier", "Sud-Coréen", "UTC"} & {e.name for e in analysis.entities} == set()
+
+
+def test_a_name_after_a_street_noun_is_the_street_not_the_town(analyse: Analyse) -> None:
+    analysis = analyse("Des milliers de manifestants se sont rassemblés place Tahrir puis rue d'Aubagne.")
+    assert {"place Tahrir", "rue d'Aubagne"} <= {e.name for e in analysis.entities}
+    assert entity_named(analysis, "rue d'Aubagne").type == "LOC"
+    assert "Aubagne" not in {e.name for e in analysis.entities}

@@ -34,8 +34,8 @@ class NamedEvents:
         for token in doc:
             if token.pos_ != "NOUN" or not token.text[:1].islower() or token.i in token_entity:
                 continue
-            if token.lemma_.lower() not in self.nouns and token.lower_ not in self.nouns:
-                continue
+            if token.lower_ not in self.nouns:
+                continue  # the form, not the lemma: "les résolutions du Conseil" are no one resolution
             last = _complement_end(token, token_entity)
             if last is None:
                 continue
