@@ -38,34 +38,28 @@ def merge_bare(events: list[EventResult]) -> list[EventResult]:
 
 
 def deduplicate(events: Sequence[EventResult]) -> list[EventResult]:
-    """One event per (type, actor, target): the most confident (the first on ties), in text order.
-    The kept event takes the largest casualty figures of the ones it stands for. An event lacking a
-    target (or an actor) is dropped when an event of the same type has the same actor (or target)
-    and names the missing side too: it says less about the same thing."""
-    best: dict[tuple[str, str | None, str | None], EventResult] = {}
-    figures: dict[tuple[str, str | None, str | None], dict[str, int]] = {}
+    """One event per (type, actor, target, place): the most confident (the first on ties), in text
+    order; attacks in two cities are two events. The kept event takes the largest casualty figures of
+    the ones it stands for. An event lacking a target (or an actor) is dropped when an event of the
+    same type has the same actor (or target) and names the missing side too, and an event without a
+    place when the same (type, actor, target) has one (and only one) place: it says less about the
+    same thing."""
+    best: dict[_Key, EventResult] = {}
+    figures: dict[_Key, dict[str, int]] = {}
     for event in events:
-        key = (event.type, event.actor, event.target)
+        key = (event.type, event.actor, event.target, event.location)
         merged = figures.setdefault(key, {})
         for name, value in event.attributes:
             merged[name] = max(merged.get(name, 0), value)
         if key not in best or event.confidence > best[key].confidence:
             best[key] = event
-    complete = sorted(
-        (k for k in best if k[1] is not None and k[2] is not None), key=lambda k: best[k].trigger.start
-    )
-    kept: dict[tuple[str, str | None, str | None], EventResult] = {}
+    ordered = sorted(best, key=lambda k: best[k].trigger.start)
+    kept: dict[_Key, EventResult] = {}
     for key, event in best.items():
-        kind, actor, target = key
-        fuller = next(
-            (
-                k
-                for k in complete
-                if k[0] == kind and ((target is None and k[1] == actor) or (actor is None and k[2] == target))
-            ),
-            None,
-        )
-        if fuller is not None and fuller != key:
+        fuller_ones = [k for k in ordered if k != key and _says_more(k, key)]
+        # Without a place, an event is one of several located ones only if there is just one.
+        fuller = fuller_ones[0] if len(fuller_ones) == 1 or (key[3] is not None and fuller_ones) else None
+        if fuller is not None:
             for name, value in figures[key].items():
                 figures[fuller][name] = max(figures[fuller].get(name, 0), value)
             continue
@@ -74,3 +68,18 @@ def deduplicate(events: Sequence[EventResult]) -> list[EventResult]:
         (replace(e, attributes=tuple(sorted(figures[k].items()))) for k, e in kept.items()),
         key=lambda e: (e.trigger.start, e.type, e.actor or "", e.target or ""),
     )
+
+
+_Key = tuple[str, str | None, str | None, str | None]
+
+
+def _says_more(fuller: _Key, key: _Key) -> bool:
+    """Whether the event `fuller` is `key`'s with a missing participant or place filled in."""
+    kind, actor, target, place = key
+    if fuller[0] != kind:
+        return False
+    if place is None and fuller[3] is not None and fuller[1:3] == (actor, target):
+        return True
+    if fuller[1] is None or fuller[2] is None or (place is not None and fuller[3] != place):
+        return False
+    return (target is None and fuller[1] == actor) or (actor is None and fuller[2] == target)
