@@ -31,6 +31,10 @@ REQUIRED_REPLICATION_FACTOR = 3
 REQUIRED_MIN_INSYNC_REPLICAS = 2
 
 
+class TopicConfigRefused(RuntimeError):
+    """The broker refused the message size limit or minimum in-sync replicas of a topic."""
+
+
 class UnreplicatedTopics(ValueError):
     """Replication is required and the layout, or an existing topic, does not provide it."""
 
@@ -66,7 +70,7 @@ class TopicLayout:
 def ensure_topics(bootstrap_servers: str, topics: Topics, layout: TopicLayout) -> None:
     """Create the missing topics of `topics` with `layout` and set every topic's message size limit and
     minimum in-sync replicas. Blocks; raises UnreplicatedTopics (before touching anything when the layout
-    itself is refused), or on outage."""
+    itself is refused), TopicConfigRefused when the broker refuses a topic's configs, or on outage."""
     problems = layout.problems()
     if problems:
         raise UnreplicatedTopics("; ".join(problems))
@@ -96,7 +100,9 @@ def ensure_topics(bootstrap_servers: str, topics: Topics, layout: TopicLayout) -
             with contextlib.suppress(TopicAlreadyExistsError):
                 admin.create_topics(missing)
             log.info("created topics %s", [t.name for t in missing])
-        admin.alter_configs(
+        # The broker validates the values and answers per topic. kafka-python's own check first asks the
+        # broker for the topic's dynamic configs, which a topic created a moment ago may not list yet.
+        results = admin.alter_configs(
             [
                 ConfigResource(
                     ConfigResourceType.TOPIC,
@@ -107,8 +113,12 @@ def ensure_topics(bootstrap_servers: str, topics: Topics, layout: TopicLayout) -
                     },
                 )
                 for name, limit in limits.items()
-            ]
+            ],
+            raise_on_unknown=False,
         )
+        refused = {name: result for name, result in results.get("topic", {}).items() if result != "OK"}
+        if refused:
+            raise TopicConfigRefused(f"the broker refused the topic configs: {refused}")
     finally:
         admin.close()
 
