@@ -77,3 +77,22 @@ def test_coordinated_parties_to_an_agreement_are_each_others_targets(analyse: An
         ("loc:kenya", "loc:uganda"),
         ("loc:uganda", "loc:kenya"),
     }
+
+
+def test_who_ordered_an_act_is_its_actor(analyse: Analyse) -> None:
+    analysis = analyse("Dix opposants ont été exécutés en 1990 sur ordre de Jean Valmont.")
+    assert only_event(analysis, "ASSAULT").actor == entity_named(analysis, "Jean Valmont").id
+
+
+def test_a_removal_from_office_proclaimed_after_a_time_word_is_the_proclaimers(analyse: Analyse) -> None:
+    analysis = analyse("Le général Paul Ndayi a proclamé mercredi la destitution du président Jean Valmont.")
+    event = only_event(analysis, "COERCE")
+    assert (event.actor, event.target) == (
+        entity_named(analysis, "Paul Ndayi").id,
+        entity_named(analysis, "Jean Valmont").id,
+    )
+
+
+def test_a_protest_against_a_persons_bid_targets_the_person(analyse: Analyse) -> None:
+    analysis = analyse("Des milliers de Kényans manifestent contre la candidature du président Jean Valmont.")
+    assert only_event(analysis, "PROTEST").target == entity_named(analysis, "Jean Valmont").id

@@ -50,6 +50,7 @@ class ArgumentReader:
         self.locutions = lexicon.cue("target_locution")
         self.quantity_nouns = lexicon.cue("quantity_noun")
         self.aiming_verbs = lexicon.cue("aiming_verb")
+        self.order_nouns = lexicon.cue("order_noun")
 
     def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
         token = item.token
@@ -58,6 +59,11 @@ class ArgumentReader:
             case = case_of(child)
             if child.dep_ == "obl:agent" or (child.dep_ in OBLIQUE_DEPS and case in AGENT_CASES):
                 _extend(item.actors, resolver.entities(child))
+            elif child.dep_ in OBLIQUE_DEPS and child.lemma_.lower() in self.order_nouns and case == "sur":
+                # "exécutées sur ordre de X": X gave the order, X acted
+                for of_phrase in child.children:
+                    if of_phrase.dep_ == "nmod" and case_of(of_phrase) in OF_CASES:
+                        _extend(item.actors, resolver.entities(of_phrase))
             elif (
                 child.dep_ in OBJECT_DEPS
                 or child.dep_ == "nsubj:pass"
@@ -135,9 +141,11 @@ class ArgumentReader:
             governor = governor.head
         if governor.i == phrase.i or governor.i in matched or governor.pos_ not in ("VERB", "AUX"):
             return
-        # "a annoncé de nouvelles sanctions": the partitive object is parsed as obl:arg.
-        as_object = phrase.dep_ == "obj" or (phrase.dep_ == "obl:arg" and case_of(phrase) in OF_CASES)
-        if phrase.dep_ in ("obj", "obl:arg", "obl"):
+        # "a annoncé de nouvelles sanctions": the partitive object is parsed as obl:arg; "a proclamé
+        # mercredi la destitution de X": an object after a time word is parsed as a bare obl:mod.
+        bare = phrase.dep_ == "obl:mod" and case_of(phrase) is None and has_determiner(phrase)
+        as_object = phrase.dep_ == "obj" or (phrase.dep_ == "obl:arg" and case_of(phrase) in OF_CASES) or bare
+        if phrase.dep_ in ("obj", "obl:arg", "obl") or bare:
             subjects = subject_entities(governor, resolver)
             if governor.lemma_.lower() in self.receive_verbs:
                 _extend(item.targets, subjects)
@@ -212,7 +220,7 @@ class ArgumentReader:
             kind in _CONFLICT_TYPES, kind == PloverType.ASSAULT, noun and kind in _BENEFICIARY_TYPES
         )
         if case in wanted:
-            _extend(item.targets, resolver.entities(phrase, 1))
+            _extend(item.targets, resolver.entities(phrase, 2))
 
 
 def subject_event(item: Found, found: dict[int, Found]) -> Found | None:
