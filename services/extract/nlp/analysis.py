@@ -31,6 +31,7 @@ from services.extract.nlp.entities.institutions import Institutions
 from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
 from services.extract.nlp.entities.named_events import NamedEvents
+from services.extract.nlp.entities.titled_names import people_after_titles
 from services.extract.nlp.events.arguments import ArgumentResolver, subset_words
 from services.extract.nlp.events.rules import EventRules
 from services.extract.nlp.language import LanguageCheck
@@ -54,6 +55,7 @@ class Rules:
     institutions: Institutions
     named_events: NamedEvents
     street_nouns: frozenset[str]
+    titles: frozenset[str]
 
     @classmethod
     def build(cls, nlp: Language, linker: Linker) -> Rules:
@@ -69,6 +71,7 @@ class Rules:
             Institutions(lexicon.institutions, lexicon.demonyms),
             NamedEvents(lexicon.cue("named_event")),
             lexicon.cue("street_noun"),
+            lexicon.cue("role") | lexicon.cue("person_noun"),
         )
 
 
@@ -85,6 +88,7 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
     for sentence in foreign:
         candidates.extend(_alias_mentions(text, sentence, rules.linker.aliases))
     candidates = _with_known_names(text, candidates, rules.linker, rules.street_nouns)
+    candidates = people_after_titles(doc, candidates, rules.titles, rules.linker)
     entities = group_mentions(candidates, rules.linker)
     named = _token_entities(doc, entities)
     entities.extend(rules.institutions.find(doc, entities, named, rules.linker))

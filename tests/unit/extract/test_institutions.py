@@ -75,3 +75,13 @@ def test_a_name_after_a_street_noun_is_the_street_not_the_town(analyse: Analyse)
     assert {"place Tahrir", "rue d'Aubagne"} <= {e.name for e in analysis.entities}
     assert entity_named(analysis, "rue d'Aubagne").type == "LOC"
     assert "Aubagne" not in {e.name for e in analysis.entities}
+
+
+def test_a_name_after_a_title_is_a_person_even_when_the_model_misses_or_mistypes_it(
+    analyse: Analyse,
+) -> None:
+    analysis = analyse(
+        "Le président Olusegun Obasanjo a décrété un deuil national. Sa rivale, Mirlande Manigat, a perdu."
+    )
+    assert entity_named(analysis, "Olusegun Obasanjo").type == "PER"
+    assert entity_named(analysis, "Mirlande Manigat").type == "PER"
