@@ -38,6 +38,8 @@ class Found:
     negated: bool = False
     self_negated: bool = False
     hypothetical: bool = False
+    # The actor is a group named by a common noun ("les manifestants", "les forces de l'ordre").
+    generic_actor: bool = False
 
 
 def governors(token: Token) -> list[Token]:

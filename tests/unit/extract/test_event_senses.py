@@ -96,3 +96,12 @@ def test_a_removal_from_office_proclaimed_after_a_time_word_is_the_proclaimers(a
 def test_a_protest_against_a_persons_bid_targets_the_person(analyse: Analyse) -> None:
     analysis = analyse("Des milliers de Kényans manifestent contre la candidature du président Jean Valmont.")
     assert only_event(analysis, "PROTEST").target == entity_named(analysis, "Jean Valmont").id
+
+
+def test_a_group_named_by_a_common_noun_acts_without_an_actor_id(analyse: Analyse) -> None:
+    demand = analyse("Les manifestants ont réclamé la libération des prisonniers.")
+    assert [(e.actor, e.target) for e in events_of(demand, "REQUEST")] == [(None, None)]
+    dispersal = analyse("Les contestataires ont été dispersés par les forces de l'ordre.")
+    assert [e.actor for e in events_of(dispersal, "COERCE")] == [None]
+    nobody = analyse("Il a été réclamé que la séance soit levée.")
+    assert events_of(nobody, "REQUEST") == []

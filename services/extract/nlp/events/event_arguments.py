@@ -51,6 +51,7 @@ class ArgumentReader:
         self.quantity_nouns = lexicon.cue("quantity_noun")
         self.aiming_verbs = lexicon.cue("aiming_verb")
         self.order_nouns = lexicon.cue("order_noun")
+        self.group_nouns = lexicon.cue("person_noun") | lexicon.cue("group_noun")
 
     def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
         token = item.token
@@ -87,6 +88,9 @@ class ArgumentReader:
             item.location = item.location or noun.location
         elif not item.actors:
             _extend(item.actors, subject_entities(token, resolver))
+        if not item.actors:
+            agents = [c for c in token.children if c.dep_ in ("nsubj", "obl:agent")]
+            item.generic_actor = any(a.lemma_.lower() in self.group_nouns for a in agents)
         head = found.get(token.head.i) if token.dep_ == "conj" else None
         if (
             not item.targets

@@ -22,12 +22,13 @@ Per sentence (sentences in another language are skipped):
 Kept: events with an actor or a target (PLOVER codes events between actors), except that AID,
 COOPERATE and SANCTION need a target (PLOVER: "requires recipient"), communicative events (AGREE,
 REQUEST, REJECT, ACCUSE, THREATEN, SUPPORT) and hypothetical or negated events need an actor; an
-ASSAULT with a casualty figure, or an ASSAULT or PROTEST with a location, is kept without either.
+ASSAULT with a casualty figure, an ASSAULT or PROTEST with a location, and a real event whose subject
+or agent is a group named by a common noun ("les manifestants ont réclamé", "dispersés par les forces
+de l'ordre"; cue lists `person_noun`, `group_noun`) are kept without either.
 A trigger under an AGREE, REQUEST, REJECT or THREATEN trigger is not an event of its own, and a word
 inside an entity's name is never a trigger. Same event mentioned twice: in a sentence, an event with
 neither actor nor target folds into one of its type that names a participant; per article, one event
-per (type, actor, target), the most confident; an event without target (or actor) is dropped when the
-same type has one with the same actor (or target) and more detail.
+per (type, actor, target, place), the most confident (same_event.py).
 """
 
 from __future__ import annotations
@@ -249,7 +250,11 @@ class EventRules:
                 :MAX_PAIRS
             ]
         unreal = negated or item.hypothetical
-        kept = [(a, t) for a, t in pairs if _keep(kind, item.location, a, t, attributes, unreal)]
+        kept = [
+            (a, t)
+            for a, t in pairs
+            if _keep(kind, item.location, a, t, attributes, unreal, item.generic_actor)
+        ]
         if not kept:
             return []  # before the time expression: looking for it walks the parse
         timing = time_expression(item.token, self.time_words)
@@ -284,6 +289,7 @@ def _reportable(item: Found, figures: dict[str, int]) -> bool:
     return bool(
         item.actors
         or item.targets
+        or item.generic_actor
         or (kind == PloverType.ASSAULT and figures)
         or (kind in _SCENE_TYPES and item.location is not None)
     )
@@ -301,9 +307,12 @@ def _keep(
     target: str | None,
     attributes: tuple[tuple[str, int], ...],
     unreal: bool,
+    generic_actor: bool = False,
 ) -> bool:
     if kind == PloverType.ASSAULT and attributes and not unreal:
         return True
+    if generic_actor and actor is None and not unreal and kind not in _NEEDS_TARGET:
+        return True  # "les manifestants ont réclamé ...": the actor is a group the text does not name
     if kind in _SCENE_TYPES and location is not None and not unreal:
         return True  # "des milliers de personnes ont manifesté à Madrid": no named actor, still news
     if kind in _NEEDS_TARGET and target is None:
