@@ -32,7 +32,7 @@ from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
 from services.extract.nlp.entities.named_events import NamedEvents
 from services.extract.nlp.entities.titled_names import people_after_titles
-from services.extract.nlp.events.arguments import ArgumentResolver, subset_words
+from services.extract.nlp.events.arguments import ArgumentResolver, demonym_country, subset_words
 from services.extract.nlp.events.rules import EventRules
 from services.extract.nlp.language import LanguageCheck
 from services.extract.nlp.lexicon import Lexicon
@@ -106,7 +106,7 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
     )
     foreign_starts = {s.start for s in foreign}
     events = rules.events.extract(doc, [s for s in sentences if s.start not in foreign_starts], resolver)
-    entities.extend(_adjective_countries(doc, events, resolver, rules.linker))
+    entities.extend(_adjective_countries(doc, events, resolver, rules))
     return Analysis(entities=tuple(entities), events=tuple(events))
 
 
@@ -174,20 +174,22 @@ def _alias_mentions(text: str, sentence: Span, aliases: AliasTable) -> list[Cand
 
 
 def _adjective_countries(
-    doc: Doc, events: Sequence[EventResult], resolver: ArgumentResolver, links: Linker
+    doc: Doc, events: Sequence[EventResult], resolver: ArgumentResolver, rules: Rules
 ) -> list[EntityResult]:
     """Countries an event names only through an adjective ("une attaque russe" in an article that never
-    says "Russie"): an entity each, its mentions at those adjectives, so the event's ids resolve."""
-    used = {e for event in events for e in (event.actor, event.target)} - set(resolver.entity_types)
+    says "Russie"): an entity each, its mentions at the adjectives naming it, so the event's ids resolve."""
+    used = {e for event in events for e in (event.actor, event.target)} - set(resolver.entity_types) - {None}
     mentions: dict[str, list[TextSpan]] = {}
-    for index, country in sorted(resolver.adjective_countries.items()):
-        if country in used:
-            token = doc[index]
-            span = TextSpan(token.text, token.idx, token.idx + len(token.text))
-            mentions.setdefault(country, []).append(span)
+    if used:
+        for token in doc:
+            country = demonym_country(token, rules.demonyms)
+            if country is not None and country in used:
+                mentions.setdefault(country, []).append(
+                    TextSpan(token.text, token.idx, token.idx + len(token))
+                )
     added = []
     for country, spans in mentions.items():
-        canonical = links.canonical(country)
+        canonical = rules.linker.canonical(country)
         name = canonical.name if canonical is not None else country.split(":", 1)[1]
         kb_id = canonical.kb_id if canonical is not None else None
         added.append(EntityResult(country, name, "LOC", tuple(spans), kb_id))

@@ -12,7 +12,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, replace
 from typing import Final
 
 from spacy.tokens import Token
@@ -25,15 +25,16 @@ _COMPLEMENT_DEPS: Final = frozenset({"xcomp", "obj", "acl", "nsubj:pass", "ccomp
 _NEGATION_DEPS: Final = frozenset({"advmod", "det", "case", "mark", "advmod:neg", "nsubj"})
 
 
-@dataclass
+@dataclass(frozen=True)
 class Found:
-    """A trigger being turned into events: its arguments and modality, filled in step by step."""
+    """A trigger being turned into events: each step (arguments, place, modality) returns a new value
+    with what it read."""
 
     token: Token
     trigger: Trigger
-    governors: list[Token]
-    actors: list[str] = field(default_factory=list)
-    targets: list[str] = field(default_factory=list)
+    governors: tuple[Token, ...]
+    actors: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
     location: str | None = None
     negated: bool = False
     self_negated: bool = False
@@ -82,11 +83,11 @@ class Modality:
                 return True
         return False
 
-    def assess(self, item: Found, matched: dict[int, Trigger]) -> None:
-        """Set `item.negated`, `item.self_negated` and `item.hypothetical`."""
+    def assess(self, item: Found, matched: dict[int, Trigger]) -> Found:
+        """`item` with its `negated`, `self_negated` and `hypothetical` read."""
         token = item.token
-        item.self_negated = self.negated_here(token)
-        negated = item.self_negated
+        self_negated = self.negated_here(token)
+        negated = self_negated
         first = item.governors[0] if item.governors else None
         if token.pos_ == "NOUN" and first is not None and first.i not in matched and self.negated_here(first):
             negated = True
@@ -104,7 +105,7 @@ class Modality:
                 hypothetical = True
         if any(self._hypothetical_here(t) for t in [token, *item.governors]):
             hypothetical = True
-        item.negated, item.hypothetical = negated, hypothetical
+        return replace(item, negated=negated, self_negated=self_negated, hypothetical=hypothetical)
 
     def _hypothetical_here(self, token: Token) -> bool:
         """Conditional mood on `token` or one of its auxiliaries ("pourrait", "aurait frappé"), a

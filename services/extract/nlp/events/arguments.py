@@ -100,7 +100,6 @@ class ArgumentResolver:
     subset_words: frozenset[int]
     metonyms: Mapping[str, str] = field(default_factory=dict)
     countries: frozenset[str] = frozenset()
-    adjective_countries: dict[int, str] = field(default_factory=dict)
 
     def entity_at(self, token: Token) -> str | None:
         return self.token_entity.get(token.i)
@@ -116,18 +115,8 @@ class ArgumentResolver:
         return entity if entity is not None and self.entity_types.get(entity) == "LOC" else None
 
     def demonym(self, token: Token) -> str | None:
-        """The country an adjective of nationality names ("attaque russe" -> Russia). When the article
-        does not name that country, the use is recorded in `adjective_countries` (token index ->
-        country id) so the analysis can add the country, with a mention at the adjective."""
-        if token.pos_ not in ("ADJ", "NOUN", "PROPN") or token.text[:1].isupper():
-            return None
-        for form in (token.lower_, token.lemma_.lower()):
-            found = self.demonyms.get(form)
-            if found is not None:
-                if found not in self.entity_types:
-                    self.adjective_countries.setdefault(token.i, found)
-                return found
-        return None
+        """The country an adjective of nationality names ("attaque russe" -> Russia), if any."""
+        return demonym_country(token, self.demonyms)
 
     def as_participant(self, entity: str) -> str:
         """The entity that acts when `entity` is named as an actor or target: a capital or a seat of
@@ -204,6 +193,13 @@ class ArgumentResolver:
             return None
         entity = self.entity_at(head.doc[after])
         return entity if entity is not None and self.entity_types.get(entity) == "PER" else None
+
+
+def demonym_country(token: Token, demonyms: Mapping[str, str]) -> str | None:
+    """The country the lower-case adjective (or noun) of nationality `token` names, if it is one."""
+    if token.pos_ not in ("ADJ", "NOUN", "PROPN") or token.text[:1].isupper():
+        return None
+    return demonyms.get(token.lower_) or demonyms.get(token.lemma_.lower())
 
 
 def target_cases(conflict: bool, assault: bool, noun_beneficiary: bool) -> frozenset[str]:

@@ -1,10 +1,12 @@
 """Reading an event's actor, target and location from the parse around its trigger (see the
-events.py docstring, step 4, for the rules). Mutates the `Found` it is given.
+rules.py docstring, step 4, for the rules). Takes a `Found` and returns a new one with its arguments;
+the reading is collected in a `_Draft` private to one call.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass, replace
 from typing import Final
 
 from spacy.tokens import Token
@@ -41,6 +43,34 @@ _PLACE_TYPES: Final = frozenset(
 _BENEFICIARY_TYPES: Final = frozenset({PloverType.AID, PloverType.SUPPORT})
 
 
+@dataclass
+class _Draft:
+    """The arguments of one trigger while one `ArgumentReader` call reads them."""
+
+    token: Token
+    trigger: Trigger
+    actors: list[str]
+    targets: list[str]
+    location: str | None
+    generic_actor: bool
+
+    @classmethod
+    def of(cls, item: Found) -> _Draft:
+        return cls(
+            item.token, item.trigger, [*item.actors], [*item.targets], item.location, item.generic_actor
+        )
+
+    def done(self, item: Found) -> Found:
+        """`item` with what was read."""
+        return replace(
+            item,
+            actors=tuple(self.actors),
+            targets=tuple(self.targets),
+            location=self.location,
+            generic_actor=self.generic_actor,
+        )
+
+
 class ArgumentReader:
     """The argument rules for one pipeline language."""
 
@@ -53,7 +83,10 @@ class ArgumentReader:
         self.order_nouns = lexicon.cue("order_noun")
         self.group_nouns = lexicon.cue("person_noun") | lexicon.cue("group_noun")
 
-    def verb_arguments(self, item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> None:
+    def verb_arguments(self, found_item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> Found:
+        """`found_item` (a verb trigger) with its actors, targets and place read from the parse; `found`:
+        the sentence's triggers so far, noun events with their arguments already read."""
+        item = _Draft.of(found_item)
         token = item.token
         passive = any(c.dep_ == "aux:pass" for c in token.children) or "Pass" in feature(token, "Voice")
         for child in token.children:
@@ -101,6 +134,7 @@ class ArgumentReader:
             _extend(item.targets, head.targets)
         if not item.targets and item.trigger.type in EMBEDDING_TYPES | {PloverType.AGREE}:
             _extend(item.targets, self._complement_targets(token, resolver))
+        return item.done(found_item)
 
     def _complement_targets(self, verb: Token, resolver: ArgumentResolver) -> list[str]:
         """Targets of the action a request, refusal, threat or promise is about: "refuse de négocier
@@ -117,7 +151,11 @@ class ArgumentReader:
                     _extend(found, resolver.entities(child, 1))
         return found
 
-    def noun_arguments(self, item: Found, resolver: ArgumentResolver, matched: dict[int, Trigger]) -> None:
+    def noun_arguments(
+        self, found_item: Found, resolver: ArgumentResolver, matched: dict[int, Trigger]
+    ) -> Found:
+        """`found_item` (a noun trigger) with its actors, targets and place read from the parse."""
+        item = _Draft.of(found_item)
         token = item.token
         of_phrases: list[Token] = []
         for child in [token, *(c for c in token.children if c.dep_ == "conj")]:
@@ -144,7 +182,7 @@ class ArgumentReader:
         while governor.pos_ == "ADJ" and governor.dep_ == "xcomp":  # "organisera [prochain] une réunion"
             governor = governor.head
         if governor.i == phrase.i or governor.i in matched or governor.pos_ not in ("VERB", "AUX"):
-            return
+            return item.done(found_item)
         # "a annoncé de nouvelles sanctions": the partitive object is parsed as obl:arg; "a proclamé
         # mercredi la destitution de X": an object after a time word is parsed as a bare obl:mod.
         bare = phrase.dep_ == "obl:mod" and case_of(phrase) is None and has_determiner(phrase)
@@ -160,6 +198,7 @@ class ArgumentReader:
                 case = case_of(child)
                 if child.dep_ in OBLIQUE_DEPS and case is not None:
                     self._place_or_target(item, child, case, resolver, noun=True)
+        return item.done(found_item)
 
     def _quantity_head(self, token: Token, matched: dict[int, Trigger]) -> Token | None:
         """The quantity noun an event noun is counted by ("une série de frappes", "un paquet de
@@ -175,7 +214,7 @@ class ArgumentReader:
         return None
 
     def _noun_dependent(
-        self, item: Found, child: Token, resolver: ArgumentResolver, of_phrases: list[Token] | None
+        self, item: _Draft, child: Token, resolver: ArgumentResolver, of_phrases: list[Token] | None
     ) -> None:
         """Read one dependent of a noun trigger (or of a noun coordinated with it: then only its
         target and place phrases count, "les sanctions et la pression sur X")."""
@@ -208,7 +247,7 @@ class ArgumentReader:
             self._place_or_target(item, child, case, resolver, noun=True)
 
     def _place_or_target(
-        self, item: Found, phrase: Token, case: str, resolver: ArgumentResolver, *, noun: bool
+        self, item: _Draft, phrase: Token, case: str, resolver: ArgumentResolver, *, noun: bool
     ) -> None:
         kind = item.trigger.type
         if case in LOCATION_CASES:
@@ -227,7 +266,7 @@ class ArgumentReader:
             _extend(item.targets, resolver.entities(phrase, 2))
 
 
-def subject_event(item: Found, found: dict[int, Found]) -> Found | None:
+def subject_event(item: _Draft, found: dict[int, Found]) -> Found | None:
     """The event noun of the same type that is the subject of a verb trigger ("une attaque a frappé",
     "les attaques ... ont blessé"), whose arguments the verb's event takes."""
     for child in item.token.children:

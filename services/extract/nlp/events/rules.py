@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections.abc import Iterable
+from dataclasses import replace
 from typing import Final
 
 import numpy as np
@@ -182,13 +183,14 @@ class EventRules:
             subject = token.pos_ == "NOUN" and token.dep_ in ("nsubj", "nsubj:pass")
             if subject and head is not None and head.type == trigger.type:
                 folded.add(index)  # the verb's event carries it (event_arguments.subject_event)
-            found[index] = Found(token, trigger, chain)
+            found[index] = Found(token, trigger, tuple(chain))
         # Nouns first: a verb's target may be the actor of the event noun it governs.
-        for item in sorted(found.values(), key=lambda f: (f.token.pos_ != "NOUN", f.token.i)):
+        for index in sorted(found, key=lambda i: (found[i].token.pos_ != "NOUN", i)):
+            item = found[index]
             if item.token.pos_ == "NOUN":
-                self.arguments.noun_arguments(item, resolver, matched)
+                found[index] = self.arguments.noun_arguments(item, resolver, matched)
             else:
-                self.arguments.verb_arguments(item, resolver, found)
+                found[index] = self.arguments.verb_arguments(item, resolver, found)
         # Only ASSAULT events carry casualty figures: the other sentences need not read them.
         assault = any(f.trigger.type == PloverType.ASSAULT for f in found.values())
         figures = self.casualties.figures(sentence, numbers) if assault else {}
@@ -201,13 +203,12 @@ class EventRules:
             if token.i in folded or (governed and not item.actors):
                 continue
             if item.location is None and item.trigger.type in _SCENE_TYPES:
-                item.location = scene_place(token, resolver)
+                item = replace(item, location=scene_place(token, resolver))
             host = self._visited_country(item, resolver)
             if host is not None:
-                item.targets.append(host)
+                item = replace(item, targets=(*item.targets, host))
             if _reportable(item, figures):
-                self.modality.assess(item, matched)
-                events.extend(self._events(item, sentence, figures))
+                events.extend(self._events(self.modality.assess(item, matched), sentence, figures))
         return events
 
     def _visited_country(self, item: Found, resolver: ArgumentResolver) -> str | None:
