@@ -105,3 +105,8 @@ def test_a_group_named_by_a_common_noun_acts_without_an_actor_id(analyse: Analys
     assert [e.actor for e in events_of(dispersal, "COERCE")] == [None]
     nobody = analyse("Il a été réclamé que la séance soit levée.")
     assert events_of(nobody, "REQUEST") == []
+
+
+def test_people_who_lost_their_lives_are_counted_dead(analyse: Analyse) -> None:
+    analysis = analyse("Au moins 37 personnes ont trouvé la mort dans un attentat à Kaboul.")
+    assert dict(only_event(analysis, "ASSAULT").attributes) == {"killed": 37}

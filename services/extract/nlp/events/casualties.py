@@ -65,6 +65,12 @@ class CasualtyReader:
         self.killed_verbs = lexicon.cue("killed_verb")
         self.injured_verbs = lexicon.cue("injured_verb")
         self.person_nouns = lexicon.cue("person_noun")
+        # "perdre la vie", "trouver la mort": (verb lemma, object lemma) pairs that mean dying.
+        self.dying_locutions = frozenset(
+            (words[0], words[-1])
+            for words in (w.split() for w in lexicon.cue("killed_locution"))
+            if len(words) > 1
+        )
         self._number_word_ids = word_ids(_NUMBER_WORDS.get(lang, {}))
 
     def numbers(self, doc: Doc) -> list[int]:
@@ -98,6 +104,12 @@ class CasualtyReader:
             return "injured"
         return None
 
+    def _dying(self, verb: Token) -> bool:
+        verb_lemma = verb.lemma_.lower()
+        return any(
+            (verb_lemma, c.lemma_.lower()) in self.dying_locutions for c in verb.children if c.dep_ == "obj"
+        )
+
     def _kind(self, head: Token) -> str | None:
         if head.pos_ in ("NOUN", "ADJ", "PROPN") and head.lemma_.lower() not in self.person_nouns:
             return self._toll_of_word(head) if head.pos_ != "PROPN" else None
@@ -109,6 +121,8 @@ class CasualtyReader:
                 if kind is not None:
                     return kind
         governor = head.head
+        if head.dep_ == "nsubj" and self._dying(governor):
+            return "killed"  # "37 personnes ont trouvé la mort"
         # An active subject is a victim only of an intransitive toll verb ("3 personnes sont mortes").
         transitive = any(c.dep_ == "obj" for c in governor.children)
         if governor.pos_ in ("VERB", "ADJ", "AUX") and (
