@@ -56,6 +56,8 @@ class Rules:
     named_events: NamedEvents
     street_nouns: frozenset[str]
     titles: frozenset[str]
+    group_nouns: frozenset[str]
+    affiliations: frozenset[str]
 
     @classmethod
     def build(cls, nlp: Language, linker: Linker) -> Rules:
@@ -72,6 +74,8 @@ class Rules:
             NamedEvents(lexicon.cue("named_event")),
             lexicon.cue("street_noun"),
             lexicon.cue("role") | lexicon.cue("person_noun"),
+            lexicon.cue("person_noun") | lexicon.cue("group_noun"),
+            lexicon.cue("affiliation"),
         )
 
 
@@ -103,6 +107,8 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
         subset_words=subset_words(doc),
         metonyms=stands_for,
         countries=frozenset(e.id for e in entities if (e.kb_id or "").startswith("iso3166:")),
+        group_nouns=rules.group_nouns,
+        affiliations=rules.affiliations,
     )
     foreign_starts = {s.start for s in foreign}
     events = rules.events.extract(doc, [s for s in sentences if s.start not in foreign_starts], resolver)

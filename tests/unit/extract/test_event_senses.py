@@ -110,3 +110,8 @@ def test_a_group_named_by_a_common_noun_acts_without_an_actor_id(analyse: Analys
 def test_people_who_lost_their_lives_are_counted_dead(analyse: Analyse) -> None:
     analysis = analyse("Au moins 37 personnes ont trouvé la mort dans un attentat à Kaboul.")
     assert dict(only_event(analysis, "ASSAULT").attributes) == {"killed": 37}
+
+
+def test_an_unnamed_group_tied_to_an_organisation_stands_for_it(analyse: Analyse) -> None:
+    analysis = analyse("Le Mali accuse des combattants armés liés à Al-Qaïda d'être derrière l'attaque.")
+    assert ("loc:mali", "org:al-qaeda") in {(e.actor, e.target) for e in events_of(analysis, "ACCUSE")}

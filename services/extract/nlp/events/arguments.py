@@ -46,6 +46,7 @@ AGENT_CASES: Final = frozenset({"par", "by"})
 OF_CASES: Final = frozenset({"de", "du", "des", "d'", "d’", "of"})
 OBJECT_DEPS: Final = frozenset({"obj", "iobj"})
 OBLIQUE_DEPS: Final = frozenset({"obl", "obl:arg", "obl:mod", "nmod"})
+_AFFILIATION_CASES: Final = frozenset({"à", "au", "aux", "de", "du", "des", "d'", "d’", "to", "with"})
 
 
 def case_of(token: Token) -> str | None:
@@ -100,6 +101,9 @@ class ArgumentResolver:
     subset_words: frozenset[int]
     metonyms: Mapping[str, str] = field(default_factory=dict)
     countries: frozenset[str] = frozenset()
+    # "les insurgés liés à Al-Qaïda": an unnamed group stands for the organisation it is tied to.
+    group_nouns: frozenset[str] = frozenset()
+    affiliations: frozenset[str] = frozenset()
 
     def entity_at(self, token: Token) -> str | None:
         return self.token_entity.get(token.i)
@@ -140,12 +144,28 @@ class ArgumentResolver:
         for conjunct in conjuncts(token):
             if subset and conjunct.i > min(subset):
                 continue
-            entity = self._phrase_entity(conjunct, depth)
+            entity = self._phrase_entity(conjunct, depth) or self._affiliated(conjunct)
             if entity is not None:
                 entity = self.as_participant(entity)
                 if entity not in found:
                     found.append(entity)
         return found
+
+    def _affiliated(self, token: Token) -> str | None:
+        """The organisation a group named by a common noun is tied to ("les insurgés liés à Al-Qaïda",
+        "des miliciens proches du Hezbollah"), when the phrase names nothing else."""
+        if token.lemma_.lower() not in self.group_nouns:
+            return None
+        # The parser may hang the participle on an adjective of the group ("insurgés sunnites liés à").
+        near = [*token.children, *(c for a in token.children if a.dep_ == "amod" for c in a.children)]
+        for clause in near:
+            if clause.dep_ in ("acl", "amod") and clause.lemma_.lower() in self.affiliations:
+                for phrase in clause.children:
+                    if phrase.dep_ in OBLIQUE_DEPS and case_of(phrase) in _AFFILIATION_CASES:
+                        named = self.actor_at(phrase)
+                        if named is not None and self.entity_types.get(named) == "ORG":
+                            return named
+        return None
 
     def _phrase_entity(self, token: Token, depth: int) -> str | None:
         """The nearest name in the phrase, else its nearest adjective of nationality: a name deeper in
