@@ -31,7 +31,7 @@ from services.extract.nlp.entities.institutions import Institutions
 from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
 from services.extract.nlp.entities.named_events import NamedEvents
-from services.extract.nlp.entities.titled_names import people_after_titles
+from services.extract.nlp.entities.titled_names import names_after_kind_nouns
 from services.extract.nlp.events.arguments import ArgumentResolver, demonym_country, subset_words
 from services.extract.nlp.events.rules import EventRules
 from services.extract.nlp.language import LanguageCheck
@@ -55,7 +55,7 @@ class Rules:
     institutions: Institutions
     named_events: NamedEvents
     street_nouns: frozenset[str]
-    titles: frozenset[str]
+    kind_nouns: Mapping[str, str]
     group_nouns: frozenset[str]
     affiliations: frozenset[str]
 
@@ -73,7 +73,10 @@ class Rules:
             Institutions(lexicon.institutions, lexicon.demonyms),
             NamedEvents(lexicon.cue("named_event")),
             lexicon.cue("street_noun"),
-            lexicon.cue("role") | lexicon.cue("person_noun"),
+            {
+                **dict.fromkeys(lexicon.cue("role") | lexicon.cue("person_noun"), "PER"),
+                **dict.fromkeys(lexicon.cue("organisation_noun"), "ORG"),
+            },
             lexicon.cue("person_noun") | lexicon.cue("group_noun"),
             lexicon.cue("affiliation"),
         )
@@ -92,7 +95,7 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
     for sentence in foreign:
         candidates.extend(_alias_mentions(text, sentence, rules.linker.aliases))
     candidates = _with_known_names(text, candidates, rules.linker, rules.street_nouns)
-    candidates = people_after_titles(doc, candidates, rules.titles, rules.linker)
+    candidates = names_after_kind_nouns(doc, candidates, rules.kind_nouns, rules.linker)
     entities = group_mentions(candidates, rules.linker)
     named = _token_entities(doc, entities)
     entities.extend(rules.institutions.find(doc, entities, named, rules.linker))

@@ -85,3 +85,10 @@ def test_a_name_after_a_title_is_a_person_even_when_the_model_misses_or_mistypes
     )
     assert entity_named(analysis, "Olusegun Obasanjo").type == "PER"
     assert entity_named(analysis, "Mirlande Manigat").type == "PER"
+
+
+def test_a_name_after_an_organisation_noun_is_the_organisation_without_the_noun(analyse: Analyse) -> None:
+    analysis = analyse("Selon l'agence de presse Lusa, le parti Guomindang a gagné les élections à Taipei.")
+    assert entity_named(analysis, "Lusa").type == "ORG"
+    assert entity_named(analysis, "Guomindang").type == "ORG"
+    assert "parti Guomindang" not in {e.name for e in analysis.entities}

@@ -1,15 +1,16 @@
-"""A name right after a title or a person noun is a person's: "le président Olusegun Obasanjo", "la
-rivale, Mirlande Manigat,", "le gardien de but Kodjovi Obilalé" (the last word of the title is enough).
+"""A name right after a noun that says what it names: a title or a person noun makes a person's ("le
+président Olusegun Obasanjo", "sa rivale, Mirlande Manigat,"), an organisation noun an organisation's ("le
+parti Guomindang", "l'agence de presse Lusa").
 
-The model misses such names or types them LOC or ORG. The capitalised words right after a word of the
-`role` or `person_noun` cue lists (a comma between allowed: an apposition) become a PER mention,
-replacing a model mention of exactly those words with another type, unless the knowledge data knows the
-name as something else (a country, a city, an organisation). Pure: candidates in, candidates out.
+The model misses such names, types them wrongly, or takes the noun into the name. The capitalised words
+right after a noun of `kinds` (a comma between allowed: an apposition) become a mention of that noun's type,
+replacing a model mention of exactly those words, or of the noun and those words, unless the knowledge data
+knows the name as something else (a country, a city, an organisation). Pure: candidates in, candidates out.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from spacy.tokens import Doc, Token
 
@@ -19,14 +20,18 @@ from services.extract.nlp.entities.mentions import Candidate
 MAX_NAME_WORDS = 4
 
 
-def people_after_titles(
-    doc: Doc, candidates: Sequence[Candidate], titles: frozenset[str], linker: Linker
+def names_after_kind_nouns(
+    doc: Doc, candidates: Sequence[Candidate], kinds: Mapping[str, str], linker: Linker
 ) -> list[Candidate]:
-    """`candidates` with the names after titles as PER mentions (see the module docstring)."""
+    """`candidates` with the names after the nouns of `kinds` (noun -> entity type: "président" -> PER,
+    "parti" -> ORG) as mentions of that type (see the module docstring)."""
     text = doc.text
     found = list(candidates)
     for token in doc:
-        if not token.is_lower or (token.lower_ not in titles and token.lemma_.lower() not in titles):
+        if not token.is_lower:
+            continue
+        label = kinds.get(token.lower_) or kinds.get(token.lemma_.lower())
+        if label is None:
             continue
         words = _name_after(doc, token.i + 1)
         if not words:
@@ -37,10 +42,14 @@ def people_after_titles(
         if known is not None:
             continue
         overlapping = [c for c in found if c.start < end and start < c.end]
-        if any(c.label == "PER" or (c.start, c.end) != (start, end) for c in overlapping):
-            continue  # a person already, or the model read a longer or other name there
+        if any((c.start, c.end, c.label) == (start, end, label) for c in overlapping):
+            continue  # the model read it so already
+        if any(
+            c.label == "PER" or (c.start, c.end) not in {(start, end), (token.idx, end)} for c in overlapping
+        ):
+            continue  # a person's name, or the model read a longer or other name there
         found = [c for c in found if c not in overlapping]
-        found.append(Candidate(name, start, end, "PER", tuple(w.text for w in words)))
+        found.append(Candidate(name, start, end, label, tuple(w.text for w in words)))
     return sorted(found, key=lambda c: (c.start, c.end))
 
 
