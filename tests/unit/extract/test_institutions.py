@@ -92,3 +92,12 @@ def test_a_name_after_an_organisation_noun_is_the_organisation_without_the_noun(
     assert entity_named(analysis, "Lusa").type == "ORG"
     assert entity_named(analysis, "Guomindang").type == "ORG"
     assert "parti Guomindang" not in {e.name for e in analysis.entities}
+
+
+def test_the_armed_forces_are_one_institution_however_they_are_named(analyse: Analyse) -> None:
+    analysis = analyse(
+        "Les forces armées angolaises ont repoussé l'attaque. L'armée angolaise a tué dix rebelles."
+    )
+    army = entity_named(analysis, "forces armées angolaises")
+    assert army.id == "org:armed-forces-of-angola"
+    assert [m.text for m in army.mentions] == ["forces armées angolaises", "armée angolaise"]

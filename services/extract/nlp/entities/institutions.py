@@ -67,6 +67,10 @@ class Institutions:
     def _kind(self, token: Token, token_entity: Mapping[int, str]) -> str | None:
         if token.pos_ != "NOUN" or not token.text[:1].islower() or token.i in token_entity:
             return None
+        if token.i + 1 < len(token.doc):  # a two-word noun ("forces armées")
+            pair = self.kinds.get(f"{token.lower_} {token.doc[token.i + 1].lower_}")
+            if pair is not None:
+                return pair
         return self.kinds.get(token.lower_) or self.kinds.get(token.lemma_.lower())
 
     def _country(
