@@ -101,3 +101,8 @@ def test_the_armed_forces_are_one_institution_however_they_are_named(analyse: An
     army = entity_named(analysis, "forces armées angolaises")
     assert army.id == "org:armed-forces-of-angola"
     assert [m.text for m in army.mentions] == ["forces armées angolaises", "armée angolaise"]
+
+
+def test_common_words_opening_a_headline_are_no_title(analyse: Analyse) -> None:
+    analysis = analyse("Nouvelles manifestations\nDes manifestations ont eu lieu à Dakar.")
+    assert {e.name for e in analysis.entities} == {"Dakar"}

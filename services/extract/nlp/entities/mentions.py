@@ -168,7 +168,7 @@ class MentionRules:
         if start >= end:
             return None
         name = doc[start:end]  # a Span is costly to build: one for both checking and making
-        return self._make(name, label, text, acronym) if self._plausible(name, text) else None
+        return self._make(name, label, text, acronym) if self._plausible(name, text, label) else None
 
     def _make(
         self, span: Span, label: str, text: str, acronym: tuple[str, int, int] | None = None
@@ -241,7 +241,7 @@ class MentionRules:
                 break
         return index
 
-    def _plausible(self, span: Span, doc_text: str) -> bool:
+    def _plausible(self, span: Span, doc_text: str, label: str) -> bool:
         text = _text(span, doc_text)
         if sum(c.isalnum() for c in text) < 2 or not any(c.isupper() for c in text):
             return False
@@ -255,4 +255,8 @@ class MentionRules:
                 _norm(token.text) in self.common or _norm(token.lemma_) in self.common
             ):
                 return False
+        elif label == "MISC" and span[0].is_sent_start and self.aliases.lookup(text) is None:
+            # A headline or sentence opening with common words the model took for a title ("Nouvelles
+            # répliques ..."): capitalised only because it starts the sentence.
+            return not all(_norm(t.text) in self.common or _norm(t.lemma_) in self.common for t in span)
         return True
