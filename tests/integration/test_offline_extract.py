@@ -134,7 +134,7 @@ def test_the_held_out_articles_stay_above_the_quality_floor(
 # so any change that makes real news worse fails here. Raise them as the extractor improves; never lower them
 # to let a change through. (They were set anew once, when the second batch of articles joined the holdout.)
 REALNEWS = Path(__file__).parents[1] / "fixtures" / "realnews"
-HOLDOUT_FLOORS = {"entity_f1": 0.88, "event_f1": 0.32, "cross_document_identity": 1.0}
+HOLDOUT_FLOORS = {"entity_f1": 0.89, "event_f1": 0.32, "cross_document_identity": 1.0}
 HOLDOUT_ACTOR_F1_FLOOR = 0.16
 
 
