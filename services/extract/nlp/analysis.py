@@ -46,7 +46,6 @@ class Rules:
     """Everything the rules read for one pipeline: its language's words, the linker, the language
     check. Built once per `Extractor`; read-only afterwards."""
 
-    lang: str
     linker: Linker
     mentions: MentionRules
     events: EventRules
@@ -64,7 +63,6 @@ class Rules:
         """The rules of `nlp`'s language (reads the data files, blocks ~0.2 s). Raises LexiconError."""
         lexicon = Lexicon.load(str(nlp.lang))
         return cls(
-            lexicon.lang,
             linker,
             MentionRules(nlp, lexicon, linker.aliases),
             EventRules(lexicon),

@@ -113,7 +113,6 @@ class MentionRules:
     """The normalisation and filtering rules for one pipeline (language, lemma tables, alias table)."""
 
     def __init__(self, nlp: Language, lexicon: Lexicon, aliases: AliasTable) -> None:
-        self.lang = lexicon.lang
         self.aliases = aliases
         self.common = CommonWords(nlp)
         self.honorifics = frozenset(_norm(w) for w in lexicon.cue("honorific"))

@@ -86,7 +86,6 @@ class EventRules:
     """The event rules for one pipeline language (trigger lexicon and cue lists)."""
 
     def __init__(self, lexicon: Lexicon) -> None:
-        self.lang = lexicon.lang
         self.lexicon = lexicon
         self.triggers = lexicon.triggers
         self.modality = Modality(lexicon)
