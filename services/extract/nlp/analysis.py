@@ -32,7 +32,7 @@ from services.extract.nlp.entities.linking import AliasTable, Linker
 from services.extract.nlp.entities.mentions import Candidate, MentionRules
 from services.extract.nlp.entities.named_events import NamedEvents
 from services.extract.nlp.entities.titled_names import names_after_kind_nouns
-from services.extract.nlp.events.arguments import ArgumentResolver, demonym_country, subset_words
+from services.extract.nlp.events.arguments import ArgumentResolver, demonym_country, mention_end, subset_words
 from services.extract.nlp.events.rules import EventRules
 from services.extract.nlp.language import LanguageCheck
 from services.extract.nlp.lexicon import Lexicon
@@ -75,7 +75,7 @@ class Rules:
                 **dict.fromkeys(lexicon.cue("role") | lexicon.cue("person_noun"), "PER"),
                 **dict.fromkeys(lexicon.cue("organisation_noun"), "ORG"),
             },
-            lexicon.cue("person_noun") | lexicon.cue("group_noun"),
+            lexicon.group_nouns(),
             lexicon.cue("affiliation"),
         )
 
@@ -96,10 +96,14 @@ def analyse(doc: Doc, rules: Rules) -> Analysis:
     candidates = names_after_kind_nouns(doc, candidates, rules.kind_nouns, rules.linker)
     entities = group_mentions(candidates, rules.linker)
     named = _token_entities(doc, entities)
-    entities.extend(rules.institutions.find(doc, entities, named, rules.linker))
-    entities.extend(rules.named_events.find(doc, named))
+    added = [
+        *rules.institutions.find(doc, entities, named, rules.linker),
+        *rules.named_events.find(doc, named),
+    ]
+    entities.extend(added)
     stands_for = {e.id: c for e in entities if (c := rules.linker.stands_for(e.id)) is not None}
-    token_entity = _token_entities(doc, entities)
+    # A token keeps the entity listed first: the names found before the added entities win.
+    token_entity = {**_token_entities(doc, added), **named}
     labels = _topic_labels(sentences, token_entity)
     resolver = ArgumentResolver(
         token_entity={i: e for i, e in token_entity.items() if i not in labels},
@@ -209,12 +213,9 @@ def _topic_labels(sentences: Sequence[Span], token_entity: dict[int, str]) -> se
     labels: set[int] = set()
     for sentence in sentences:
         first = sentence.start
-        entity = token_entity.get(first)
-        if entity is None:
+        if first not in token_entity:
             continue
-        end = first
-        while end + 1 < sentence.end and token_entity.get(end + 1) == entity:
-            end += 1
+        end = mention_end(first, token_entity, sentence.end)
         if end + 1 < sentence.end and sentence.doc[end + 1].text == ":":
             labels.update(range(first, end + 1))
     return labels

@@ -179,3 +179,8 @@ class Lexicon:
     def cue(self, name: str) -> frozenset[str]:
         """The words of one cue list (empty when the language has none)."""
         return self.cues.get(name, frozenset())
+
+    def group_nouns(self) -> frozenset[str]:
+        """Common nouns naming people or a group that acts without a name ("les manifestants", "la
+        police"): the cue lists `person_noun` and `group_noun`."""
+        return self.cue("person_noun") | self.cue("group_noun")

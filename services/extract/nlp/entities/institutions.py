@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from spacy.tokens import Doc, Token
 
 from services.extract.nlp.entities.linking import Linker
-from services.extract.nlp.events.arguments import OF_CASES, case_of
+from services.extract.nlp.events.arguments import OF_CASES, case_of, mention_end
 from services.extract.nlp.results import EntityResult, TextSpan
 
 _DEFINITE = frozenset({"le", "la", "l'", "l’", "the"})
@@ -88,8 +88,5 @@ class Institutions:
                     continue
                 country = entity if entity in countries else linker.stands_for(entity)
                 if country is not None:
-                    last = child
-                    while last.i + 1 < len(last.doc) and token_entity.get(last.i + 1) == entity:
-                        last = last.doc[last.i + 1]
-                    return country, last
+                    return country, noun.doc[mention_end(child.i, token_entity, len(noun.doc))]
         return None

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from spacy.tokens import Doc, Token
 
-from services.extract.nlp.events.arguments import OF_CASES, case_of
+from services.extract.nlp.events.arguments import OF_CASES, case_of, mention_end
 from services.extract.nlp.names import slugify
 from services.extract.nlp.results import EntityResult, TextSpan
 
@@ -62,8 +62,5 @@ def _complement_end(noun: Token, token_entity: Mapping[int, str]) -> Token | Non
             continue
         if not all(noun.doc[i].pos_ in ("ADP", "DET") for i in range(after, child.left_edge.i)):
             continue
-        last = child
-        while entity is not None and last.i + 1 < len(last.doc) and token_entity.get(last.i + 1) == entity:
-            last = last.doc[last.i + 1]
-        return last
+        return noun.doc[mention_end(child.i, token_entity, len(noun.doc))]
     return None

@@ -215,6 +215,16 @@ class ArgumentResolver:
         return entity if entity is not None and self.entity_types.get(entity) == "PER" else None
 
 
+def mention_end(index: int, token_entity: Mapping[int, str], limit: int) -> int:
+    """The index of the last token of the entity mention holding token `index` (`token_entity`: token
+    index -> entity id), not past `limit` (exclusive); `index` itself when it holds no entity."""
+    entity = token_entity.get(index)
+    end = index
+    while entity is not None and end + 1 < limit and token_entity.get(end + 1) == entity:
+        end += 1
+    return end
+
+
 def demonym_country(token: Token, demonyms: Mapping[str, str]) -> str | None:
     """The country the lower-case adjective (or noun) of nationality `token` names, if it is one."""
     if token.pos_ not in ("ADJ", "NOUN", "PROPN") or token.text[:1].isupper():

@@ -81,7 +81,7 @@ class ArgumentReader:
         self.quantity_nouns = lexicon.cue("quantity_noun")
         self.aiming_verbs = lexicon.cue("aiming_verb")
         self.order_nouns = lexicon.cue("order_noun")
-        self.group_nouns = lexicon.cue("person_noun") | lexicon.cue("group_noun")
+        self.group_nouns = lexicon.group_nouns()
 
     def verb_arguments(self, found_item: Found, resolver: ArgumentResolver, found: dict[int, Found]) -> Found:
         """`found_item` (a verb trigger) with its actors, targets and place read from the parse; `found`:
