@@ -7,7 +7,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-import yaml  # type: ignore[import-untyped]  # no types-PyYAML in the venv
+import yaml
 
 REPO = Path(__file__).resolve().parents[1]
 RULES = REPO / "deploy" / "prometheus" / "rules"
@@ -30,7 +30,7 @@ def prometheus_rule() -> dict[str, object]:
     }
 
 
-class _Dumper(yaml.SafeDumper):  # type: ignore[misc]  # untyped base
+class _Dumper(yaml.SafeDumper):
     """Multi-line strings (PromQL) as literal blocks, as in the rule files."""
 
 

@@ -7,6 +7,7 @@ from typing import Final
 
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "ingest": ("services.ingest.server", "run the ingest HTTP API"),
+    "poll": ("services.ingest.poll.worker", "poll the RSS/Atom/ninjs feeds of a sources file (a worker)"),
     "feed": ("services.ingest.feed", "post .txt/.json/.jsonl files or folders to the ingest API"),
     "extract": ("services.tools.offline_extract", "extract entities and events from files, without Kafka"),
     "extract-worker": ("services.extract.consumer.app", "run the extract worker (faust)"),
@@ -17,7 +18,11 @@ COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "alert-log": ("services.monitor.alert_log", "receive Alertmanager's webhook; print each alert as JSON"),
     "trace": ("services.monitor.trace", "one article's path through every hop, from the services' JSON logs"),
     "summary": ("services.store.summary", "print what is in Postgres"),
-    "contracts": ("services.contracts.export", "write the JSON Schemas of the contracts: `contracts export`"),
+    "replay": ("services.store.replay", "re-publish stored articles to the raw topic to re-extract them"),
+    "contracts": (
+        "services.contracts.export",
+        "write the contracts' JSON Schemas and AsyncAPI document: `contracts export`",
+    ),
 }
 
 

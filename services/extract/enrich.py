@@ -3,8 +3,8 @@ prints (pure).
 
 Event ids are deterministic: a hash of the article id, the event type, the trigger offsets and the
 actor and target ids (several events may share one trigger: "X, Y et Z soutiennent ..."), so a
-re-delivered article gets the same ids. Each article carries `EXTRACTOR_VERSION`
-(services/contracts/versions.py).
+re-delivered article gets the same ids. Each article carries the extractor version it is given,
+by default `EXTRACTOR_VERSION` (services/contracts/versions.py).
 """
 
 from __future__ import annotations
@@ -40,9 +40,16 @@ def event_id(
 DateResolution = Callable[[str, dt.datetime | None, str], dt.date | None]
 
 
-def enrich(raw: RawArticle, analysis: Analysis, resolve: DateResolution = resolve_date) -> EnrichedArticle:
-    """The enriched article for `raw` given the analysis of `raw.text`; event dates from `resolve`
-    (`dates.resolve_date`, or a worker's memoised `DateResolver.resolve`).
+def enrich(
+    raw: RawArticle,
+    analysis: Analysis,
+    resolve: DateResolution = resolve_date,
+    *,
+    extractor_version: str = EXTRACTOR_VERSION,
+) -> EnrichedArticle:
+    """The enriched article for `raw` given the analysis of `raw.text`, stamped `extractor_version` (the
+    worker's setting); event dates from `resolve` (`dates.resolve_date`, or a worker's memoised
+    `DateResolver.resolve`).
 
     Raises AnalysisError when the analysis does not fit the text (a mention's offsets do not give its
     text): that is an analysis of another text, never published.
@@ -51,7 +58,7 @@ def enrich(raw: RawArticle, analysis: Analysis, resolve: DateResolution = resolv
     known = {e.id for e in entities}
     events = [_event(raw, e, known, resolve) for e in analysis.events]
     # An enriched article is its raw article plus the extraction: every raw field carries over as it is.
-    return EnrichedArticle(**dict(raw), extractor_version=EXTRACTOR_VERSION, entities=entities, events=events)
+    return EnrichedArticle(**dict(raw), extractor_version=extractor_version, entities=entities, events=events)
 
 
 def _entity(text: str, entity: EntityResult) -> Entity:

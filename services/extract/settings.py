@@ -13,6 +13,7 @@ from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
+from services.contracts.versions import EXTRACTOR_VERSION
 
 
 class ExtractSettings(WorkerSettings):
@@ -39,6 +40,15 @@ class ExtractSettings(WorkerSettings):
         default=0.05,
         gt=0,
         description="Longest wait to fill a batch, seconds",
+    )
+    extractor_version: str = Field(
+        default=EXTRACTOR_VERSION,
+        # The store orders versions by their leading dotted number (services/store/versions.py): a
+        # value without one would have every enriched article dead-lettered there.
+        pattern=r"^[vV]?\d+(\.\d+)*",
+        description="Stamped on every enriched article the worker publishes (the code's own by default). "
+        "Raised, it tells a re-extraction with unchanged code (another spaCy model, a replay test) apart "
+        "from what is stored, and the store never lets the older version overwrite it",
     )
     app_id: str = "newswire-extract"
     datadir: Path = FAUST_DATA_ROOT / "extract"

@@ -33,7 +33,6 @@ from starlette.requests import ClientDisconnect
 from starlette.types import Lifespan
 
 from services.ingest import metrics, openapi
-from services.ingest.articles import raw_articles_from_records
 from services.ingest.auth import ApiKeyChecker
 from services.ingest.errors import (
     BrokerUnavailable,
@@ -42,7 +41,8 @@ from services.ingest.errors import (
     PayloadTooLarge,
     Unauthorized,
 )
-from services.ingest.outgoing import OutgoingArticle, check_sizes, encode
+from services.ingest.intake import intake
+from services.ingest.outgoing import OutgoingArticle
 from services.ingest.parsing import (
     TEXT,
     ParsedBody,
@@ -166,18 +166,16 @@ async def _read_body(request: Request, limit: int) -> bytes:
 
 
 def _outgoing(parsed: ParsedBody, settings: IngestSettings, ingested_at: datetime) -> list[OutgoingArticle]:
-    """The request's articles validated, normalised, their languages detected, serialised and checked
-    against the message size. CPU work: called in a worker thread, off the event loop."""
-    articles = raw_articles_from_records(
+    """The request's articles through the intake (in lingua's helper process when configured). CPU work:
+    called in a worker thread, off the event loop."""
+    return intake(
         parsed.records,
         batch=parsed.batch,
         default_source=settings.default_source,
         ingested_at=ingested_at,
+        max_message_bytes=settings.max_message_bytes,
         offload_detection=settings.language_process,
     )
-    outgoing = encode(articles)
-    check_sizes(outgoing, settings.max_message_bytes)
-    return outgoing
 
 
 async def _publish(publisher: ArticlePublisher, outgoing: list[OutgoingArticle]) -> None:

@@ -8,9 +8,17 @@ so the mapping lives here and nowhere else.
     ├── UnsupportedMediaType         415 unsupported_media_type
     ├── ArticleValidationError       422 invalid_article   (names the field)
     ├── ClientClosedRequest          499 client_closed_request (never delivered; not a server error)
-    └── BrokerUnavailable            503 broker_unavailable
+    ├── BrokerUnavailable            503 broker_unavailable
+    └── PollError                        a feed poll that failed (`newswire poll`; no HTTP status)
+        ├── FetchTimeout                 timeout            the whole fetch exceeded the source's timeout
+        ├── FeedTooLarge                 too_large          the body exceeds the source's size cap
+        ├── TooManyRedirects             too_many_redirects a redirect loop or chain past the limit
+        ├── SourceUnreachable            unreachable        DNS, connection refused or reset, TLS
+        ├── SourceHttpError              http_4xx/http_5xx  the server answered an error status
+        └── FeedUnreadable               malformed          neither RSS/Atom nor ninjs could be read
 
-Third-party errors (JSON decoding, Kafka) are translated into these at the boundary where they occur.
+Third-party errors (JSON decoding, Kafka, httpx) are translated into these at the boundary where they
+occur. A PollError's `outcome` is the label of `newswire_poll_polls_total`.
 """
 
 from __future__ import annotations
@@ -109,3 +117,46 @@ class BrokerUnavailable(IngestError):
 
     http_status = 503
     code = "broker_unavailable"
+
+
+class PollError(IngestError):
+    """A poll of one feed that failed; the poller logs it, counts it and backs off. Never fatal."""
+
+    code = "poll_failed"
+
+    @property
+    def outcome(self) -> str:
+        """The `outcome` label of this failure in the poll metrics."""
+        return self.code
+
+
+class FetchTimeout(PollError):
+    code = "timeout"
+
+
+class FeedTooLarge(PollError):
+    code = "too_large"
+
+
+class TooManyRedirects(PollError):
+    code = "too_many_redirects"
+
+
+class SourceUnreachable(PollError):
+    code = "unreachable"
+
+
+class SourceHttpError(PollError):
+    """The feed's server answered `status` (4xx or 5xx); the outcome label is http_4xx or http_5xx."""
+
+    def __init__(self, status: int, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+
+    @property
+    def outcome(self) -> str:
+        return "http_4xx" if self.status < 500 else "http_5xx"
+
+
+class FeedUnreadable(PollError):
+    code = "malformed"

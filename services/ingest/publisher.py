@@ -25,7 +25,7 @@ from services.contracts.models import RAW_ARTICLE_SCHEMA
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
 from services.ingest.outgoing import OutgoingArticle
 from services.ingest.readiness import SharedReadiness
-from services.ingest.settings import IngestSettings
+from services.ingest.settings import PublishSettings
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +34,7 @@ class KafkaPublisher:
     """Publishes encoded RawArticles to the raw topic, keyed by article_id, with the schema and
     `ingested_at` headers. Thread-safe (kafka-python's producer is; creation is locked)."""
 
-    def __init__(self, settings: IngestSettings, *, client_id: str = "newswire-ingest") -> None:
+    def __init__(self, settings: PublishSettings, *, client_id: str = "newswire-ingest") -> None:
         self._settings = settings
         self._client_id = client_id
         self._topic = settings.topics.raw
@@ -153,7 +153,7 @@ class KafkaPublisher:
             return self._producer
 
 
-def producer_config(settings: IngestSettings, client_id: str) -> dict[str, Any]:
+def producer_config(settings: PublishSettings, client_id: str) -> dict[str, Any]:
     """The KafkaProducer keyword arguments for `settings`: idempotent, acks=all, and every wait bounded
     by `publish_timeout_s`."""
     timeout_ms = int(settings.publish_timeout_s * 1000)

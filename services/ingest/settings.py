@@ -44,39 +44,19 @@ def _default_compression() -> Compression | None:
     return "lz4" if codec_available("lz4") else None
 
 
-class IngestSettings(BaseSettings):
-    """Frozen settings of the ingest HTTP API and of `newswire feed`'s defaults.
-
-    Authentication is required when `env` is `prod` (the default) and whenever API keys are configured;
-    `env=prod` without keys is refused. `api_keys` are SecretStr so they never appear in a repr or log.
-    """
+class PublishSettings(BaseSettings):
+    """What every intake process of ingest needs to publish raw articles: the producer, the topics, the
+    size budget and the default source. `IngestSettings` (the HTTP API) and the poller's `PollSettings`
+    each extend it under their own prefix, so each process still has one settings object."""
 
     model_config = SettingsConfigDict(env_prefix="NEWSWIRE_INGEST_", frozen=True, populate_by_name=True)
 
-    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds")
-    port: int = Field(default=8080, ge=1, le=65535)
-    workers: int = Field(
-        default=1,
-        ge=1,
-        description="Server processes on the port; each uses up to a core (one per pod, one per core "
-        "given to ingest on a single host)",
-    )
     metrics_dir: Path | None = Field(
         default=None,
         validation_alias=AliasChoices(METRICS_DIR_VARIABLE, "metrics_dir"),
         description="Where the worker processes keep their metrics (set by `newswire ingest` itself)",
     )
     commit: str = commit_field()
-    env: Literal["dev", "prod"] = Field(default="prod", description="dev allows running without API keys")
-    docs: bool | None = Field(
-        default=None,
-        description="Serve /openapi.json, /docs and /redoc (unauthenticated); by default in dev only",
-    )
-    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
-        default=(), description="Accepted keys (X-API-Key or Authorization: Bearer)"
-    )
-    max_body_bytes: int = Field(default=10 * MIB, gt=0, description="Largest request body read")
-    max_articles_per_request: int = Field(default=1000, gt=0)
     max_message_bytes: int = Field(
         default=RAW_ARTICLE_BYTES,
         gt=0,
@@ -95,15 +75,62 @@ class IngestSettings(BaseSettings):
     compression_type: Compression | None = Field(
         default_factory=_default_compression, description="lz4 when its library is installed, else none"
     )
-    language_process: bool = Field(
-        default=True,
-        description="Detect languages in a helper process (lingua holds the GIL while it works)",
-    )
     publish_timeout_s: float = Field(
         default=10.0, gt=0, description="Longest wait for the broker to acknowledge a request's articles"
     )
     readiness_timeout_s: float = Field(default=1.0, gt=0, description="Broker reachability probe timeout")
     readiness_cache_s: float = Field(default=5.0, ge=0, description="How long a readiness answer is reused")
+
+    @field_validator("compression_type", mode="before")
+    @classmethod
+    def _none_means_none(cls, value: object) -> object:
+        return None if isinstance(value, str) and value.strip().lower() in ("", "none") else value
+
+    @model_validator(mode="after")
+    def _check_codec(self) -> Self:
+        if self.compression_type is not None and not codec_available(self.compression_type):
+            raise ValueError(
+                f"compression_type={self.compression_type} needs the Python module "
+                f"{_CODEC_MODULES[self.compression_type]!r}, which is not installed"
+            )
+        return self
+
+    @property
+    def topics(self) -> Topics:
+        return Topics.named(self.topic_prefix)
+
+
+class IngestSettings(PublishSettings):
+    """Frozen settings of the ingest HTTP API and of `newswire feed`'s defaults.
+
+    Authentication is required when `env` is `prod` (the default) and whenever API keys are configured;
+    `env=prod` without keys is refused. `api_keys` are SecretStr so they never appear in a repr or log.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_INGEST_", frozen=True, populate_by_name=True)
+
+    host: str = Field(default="127.0.0.1", description="Interface the HTTP server binds")
+    port: int = Field(default=8080, ge=1, le=65535)
+    workers: int = Field(
+        default=1,
+        ge=1,
+        description="Server processes on the port; each uses up to a core (one per pod, one per core "
+        "given to ingest on a single host)",
+    )
+    env: Literal["dev", "prod"] = Field(default="prod", description="dev allows running without API keys")
+    docs: bool | None = Field(
+        default=None,
+        description="Serve /openapi.json, /docs and /redoc (unauthenticated); by default in dev only",
+    )
+    api_keys: Annotated[tuple[SecretStr, ...], NoDecode] = Field(
+        default=(), description="Accepted keys (X-API-Key or Authorization: Bearer)"
+    )
+    max_body_bytes: int = Field(default=10 * MIB, gt=0, description="Largest request body read")
+    max_articles_per_request: int = Field(default=1000, gt=0)
+    language_process: bool = Field(
+        default=True,
+        description="Detect languages in a helper process (lingua holds the GIL while it works)",
+    )
     retry_after_s: int = Field(default=5, ge=1, description="Retry-After sent with a 503")
 
     @field_validator("api_keys", mode="before")
@@ -116,11 +143,6 @@ class IngestSettings(BaseSettings):
             return [key.strip() for key in text.split(",") if key.strip()]
         return value
 
-    @field_validator("compression_type", mode="before")
-    @classmethod
-    def _none_means_none(cls, value: object) -> object:
-        return None if isinstance(value, str) and value.strip().lower() in ("", "none") else value
-
     @model_validator(mode="after")
     def _check(self) -> Self:
         if self.env == "prod" and not self.api_keys:
@@ -130,11 +152,6 @@ class IngestSettings(BaseSettings):
             )
         if any(len(key.get_secret_value()) < MIN_API_KEY_CHARS for key in self.api_keys):
             raise ValueError(f"every API key must be at least {MIN_API_KEY_CHARS} characters long")
-        if self.compression_type is not None and not codec_available(self.compression_type):
-            raise ValueError(
-                f"compression_type={self.compression_type} needs the Python module "
-                f"{_CODEC_MODULES[self.compression_type]!r}, which is not installed"
-            )
         return self
 
     @property
@@ -147,7 +164,3 @@ class IngestSettings(BaseSettings):
         """Whether the API description is served: as `docs` says, else in dev only (in prod it would
         tell anyone who reaches the port how to call it)."""
         return self.env == "dev" if self.docs is None else self.docs
-
-    @property
-    def topics(self) -> Topics:
-        return Topics.named(self.topic_prefix)

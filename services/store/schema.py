@@ -7,6 +7,8 @@ The migrations in `migrations/versions/` create exactly this (a test compares th
     article_entities  which entities an article names, with its number of distinct mentions
     mentions          each mention of an entity in an article (character offsets into articles.text)
     events            PLOVER events, each in one article; actor/target/location are entities
+    poll_sources      the feed poller's state per source (ETag, Last-Modified, failures, next poll)
+    poll_items        the feed items the poller has published or refused, per source
 
 Rows of an article (article_entities, mentions, events) are replaced as a whole when a newer extractor
 version arrives, and deleted with the article (ON DELETE CASCADE). Entities are never deleted by the
@@ -154,3 +156,32 @@ events = Table(
 
 TABLES: Final = (articles, entities, article_entities, mentions, events)
 """In foreign-key order (parents first)."""
+
+# The poller's memory (services/ingest/poll): one row per configured feed source, and the feed items it
+# has handled, so a restart neither re-publishes nor misses items. Written by `newswire poll` only.
+poll_sources = Table(
+    "poll_sources",
+    metadata,
+    Column("source", Text, primary_key=True),
+    Column("url", Text, nullable=False),
+    Column("etag", Text),
+    Column("last_modified", Text),
+    Column("last_polled_at", DateTime(timezone=True)),
+    Column("last_success_at", DateTime(timezone=True)),
+    Column("last_outcome", Text),
+    Column("consecutive_failures", Integer, nullable=False, server_default=text("0")),
+    Column("next_poll_at", DateTime(timezone=True)),
+    CheckConstraint("consecutive_failures >= 0", name="failures"),
+)
+
+poll_items = Table(
+    "poll_items",
+    metadata,
+    Column("source", Text, ForeignKey("poll_sources.source", ondelete="CASCADE"), nullable=False),
+    Column("item_key", Text, nullable=False),
+    Column("article_id", Text),
+    Column("refused_reason", Text),
+    Column("first_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
+    PrimaryKeyConstraint("source", "item_key"),
+    Index(None, "first_seen_at"),
+)

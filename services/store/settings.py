@@ -1,7 +1,9 @@
 """The store's settings: the only place the store reads the environment.
 
 `DATABASE_URL` and `KAFKA_BOOTSTRAP_SERVERS` are read unprefixed (every service shares them); the
-rest with the prefix `NEWSWIRE_STORE_` (e.g. `NEWSWIRE_STORE_BATCH_SIZE=1000`).
+rest with the prefix `NEWSWIRE_STORE_` (e.g. `NEWSWIRE_STORE_BATCH_SIZE=1000`). `newswire replay`
+reads its own with the prefix `NEWSWIRE_REPLAY_` and reuses the store's and ingest's publishing
+settings (`ReplaySettings`).
 """
 
 from __future__ import annotations
@@ -11,9 +13,10 @@ from typing import Any, Final
 from urllib.parse import urlsplit, urlunsplit
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
-from pydantic_settings import SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
+from services.ingest.settings import PublishSettings
 from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE
 
 DEFAULT_DATABASE_URL: Final = "postgresql+psycopg://newswire:newswire@127.0.0.1:15432/newswire"
@@ -103,3 +106,23 @@ class StoreSettings(WorkerSettings):
     def safe_database_url(self) -> str:
         """`database_url` with the password masked."""
         return redact_url(self.database_url)
+
+
+class ReplaySettings(BaseSettings):
+    """Frozen settings of `newswire replay`: its page size (env `NEWSWIRE_REPLAY_BATCH_SIZE`), and the
+    store's and ingest's settings as those services read them, not read a second time: it reads the
+    database the store writes (`DATABASE_URL`) and publishes where ingest publishes, with ingest's
+    producer (`KAFKA_BOOTSTRAP_SERVERS`, `NEWSWIRE_INGEST_TOPIC_PREFIX`, `NEWSWIRE_INGEST_PUBLISH_TIMEOUT_S`,
+    ...)."""
+
+    model_config = SettingsConfigDict(env_prefix="NEWSWIRE_REPLAY_", frozen=True)
+
+    batch_size: int = Field(
+        default=200,
+        gt=0,
+        # A page must be acknowledged within ingest's publish timeout as a whole: 200 typical articles
+        # are about a megabyte; lower it for a store of very large ones.
+        description="Articles read per query and published per wait for the broker's acknowledgements",
+    )
+    store: StoreSettings = Field(default_factory=StoreSettings)
+    publish: PublishSettings = Field(default_factory=PublishSettings)

@@ -495,8 +495,9 @@ def test_the_migrated_schema_is_exactly_schema_py(engine: Engine) -> None:
                 )
             ).scalars()
         ) | set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")).scalars())
-    in_metadata = {str(c.name) for table in schema.TABLES for c in table.constraints} | {
-        str(i.name) for table in schema.TABLES for i in table.indexes
+    tables = schema.metadata.sorted_tables
+    in_metadata = {str(c.name) for table in tables for c in table.constraints} | {
+        str(i.name) for table in tables for i in table.indexes
     }
     assert in_database - {"alembic_version_pkc"} == in_metadata
 

@@ -145,7 +145,9 @@ class ExtractHandler:
         if isinstance(result, AnalysisFailure):
             raise _Failed(PoisonMessage(f"nlp failed: {result.reason}"), "nlp")
         try:
-            enriched = enrich(raw, result, self._dates.resolve)
+            enriched = enrich(
+                raw, result, self._dates.resolve, extractor_version=self._settings.extractor_version
+            )
         except Exception as exc:
             raise _Failed(PoisonMessage(f"enrich failed: {exc!r}"), "enrich") from exc
         try:

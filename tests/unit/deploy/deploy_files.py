@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any, Final
 
-import yaml  # type: ignore[import-untyped]  # no types-PyYAML in the venv
+import yaml
 
 REPO: Final = Path(__file__).resolve().parents[3]
 DEPLOY: Final = REPO / "deploy"

@@ -196,7 +196,7 @@ def test_the_alert_rules_fire_as_their_promtool_unit_tests_say() -> None:
 
 
 def test_every_dashboard_query_is_valid_promql(tmp_path: Path) -> None:
-    import yaml  # type: ignore[import-untyped]  # no types-PyYAML in the venv
+    import yaml
 
     exprs = [e for path in _dashboards() for e in _exprs(load_json(path))]
     for macro, value in MACROS.items():

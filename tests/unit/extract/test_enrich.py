@@ -58,6 +58,12 @@ def test_the_article_keeps_its_fields_and_gains_entities_and_events() -> None:
     assert EnrichedArticle.model_validate_json(article.model_dump_json()) == article
 
 
+def test_the_article_carries_the_extractor_version_it_is_given() -> None:
+    article = enrich(raw(), Analysis((JAPAN, CHINA), (ATTACK,)), extractor_version="0.9.0")
+
+    assert article.extractor_version == "0.9.0"
+
+
 def test_event_ids_are_deterministic_and_distinct_per_actor_on_one_trigger() -> None:
     assert event_id("a1", "ASSAULT", 11, 18, "loc:japan", None) == event_id(
         "a1", "ASSAULT", 11, 18, "loc:japan", None

@@ -4,6 +4,7 @@ import pytest
 from pydantic import ValidationError
 from spacy.language import Language
 
+from services.contracts.versions import EXTRACTOR_VERSION
 from services.extract.errors import ModelLoadError
 from services.extract.nlp.model import LINE_BREAKS, load_pipeline
 from services.extract.settings import ExtractSettings
@@ -51,4 +52,18 @@ def test_settings_read_the_prefixed_environment_and_the_shared_kafka_address(
 def test_settings_refuse_out_of_range_values(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSWIRE_EXTRACT_NLP_BATCH_SIZE", "0")
     with pytest.raises(ValidationError):
+        ExtractSettings()
+
+
+def test_the_extractor_version_is_the_codes_unless_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    assert ExtractSettings().extractor_version == EXTRACTOR_VERSION
+
+    monkeypatch.setenv("NEWSWIRE_EXTRACT_EXTRACTOR_VERSION", "7.1.0+fr_core_news_lg")
+
+    assert ExtractSettings().extractor_version == "7.1.0+fr_core_news_lg"
+
+
+def test_an_extractor_version_the_store_cannot_order_is_refused(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSWIRE_EXTRACT_EXTRACTOR_VERSION", "latest")
+    with pytest.raises(ValidationError, match="extractor_version"):
         ExtractSettings()
