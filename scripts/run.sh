@@ -21,8 +21,15 @@ echo "== feeding samples/"
 fed_at=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
 .venv/bin/newswire feed samples/ --url "http://127.0.0.1:$ingest_port"
 
+samples=$(find samples -name '*.txt' | wc -l)
 echo "== waiting until every sample is in Postgres"
-.venv/bin/newswire summary --wait-articles "$(find samples -name '*.txt' | wc -l)" --since "$fed_at" --timeout 120
+.venv/bin/newswire summary --wait-articles "$samples" --since "$fed_at" --timeout 120 >/dev/null
+if [[ -z ${NEWSWIRE_POLL_SOURCES:-} ]]; then
+  echo "== waiting until the poller's items (samples/ as an RSS and an ninjs feed) are in Postgres"
+  .venv/bin/newswire summary --wait-articles $((2 * samples)) --source samples-rss --source samples-ninjs \
+    --timeout 120 >/dev/null
+fi
+.venv/bin/newswire summary
 
 logs=${NEWSWIRE_STATE_DIR:-${NEWSWIRE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newswire}/state/$NEWSWIRE_PROFILE}/services/logs
 if [[ -n ${NEWSWIRE_PROMETHEUS_URL:-} ]]; then
@@ -48,6 +55,7 @@ cat <<EOT
 
 == endpoints
   ingest API        http://127.0.0.1:$ingest_port   (POST /v1/articles, /healthz, /readyz, /metrics)
+  feed poller       http://127.0.0.1:${NEWSWIRE_POLL_WEB_PORT:-6066}/metrics   (sources: ${NEWSWIRE_POLL_SOURCES:-samples/ served as feeds on http://127.0.0.1:${NEWSWIRE_FEED_SERVER_PORT:-8090}/rss.xml and /ninjs.json})
   Kafka bootstrap   $KAFKA_BOOTSTRAP_SERVERS
   PostgreSQL        $shown_db   (the store's role; \`scripts/infra.sh env\` prints it and the
                     owner's and read-only analyst's URLs, with their generated passwords)

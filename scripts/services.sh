@@ -2,7 +2,9 @@
 # Starts and stops the newswire services of the local stack as background processes:
 # ingest (HTTP API, NEWSWIRE_INGEST_WORKERS server processes, default 2: one per core of a small machine),
 # N extract workers (one consumer group), one store worker, the lag exporter (consumer-group lag read from the
-# broker) and, when Alertmanager's webhook is ours, the alert log (every notification as a JSON line).
+# broker), the feed poller (`newswire poll`) and, when Alertmanager's webhook is ours, the alert log (every
+# notification as a JSON line). With no NEWSWIRE_POLL_SOURCES, the poller reads samples/ as an RSS and an
+# ninjs feed served on 127.0.0.1:NEWSWIRE_FEED_SERVER_PORT (8090) by Python's http.server (no outside network).
 #   scripts/services.sh start|stop|status
 # Needs KAFKA_BOOTSTRAP_SERVERS and DATABASE_URL (from `scripts/infra.sh env`) for `start`. Each service
 # started is announced to the profile's Prometheus as a target file (in NEWSWIRE_PROMETHEUS_TARGETS), removed
@@ -21,6 +23,8 @@ extract_workers=${NEWSWIRE_EXTRACT_WORKERS:-2}
 extract_web_base=${NEWSWIRE_EXTRACT_WEB_PORT:-6070}
 store_web_port=${NEWSWIRE_STORE_WEB_PORT:-6068}
 lag_web_port=${NEWSWIRE_LAG_WEB_PORT:-9308}
+poll_web_port=${NEWSWIRE_POLL_WEB_PORT:-6066}
+feed_server_port=${NEWSWIRE_FEED_SERVER_PORT:-8090}
 log_cap_bytes=${NEWSWIRE_LOG_CAP_BYTES:-10485760}
 targets_dir=${NEWSWIRE_PROMETHEUS_TARGETS:-${NEWSWIRE_STATE_DIR:-$cache_dir/state/$profile}/monitoring/targets}
 # newswire_build_info's commit label.
@@ -83,6 +87,14 @@ start() {
   NEWSWIRE_STORE_WEB_PORT=$store_web_port NEWSWIRE_STORE_DATADIR="$state_dir/data/store" \
     launch store .venv/bin/newswire store-worker
   NEWSWIRE_LAG_WEB_PORT=$lag_web_port launch lag-exporter .venv/bin/newswire lag-exporter
+  local sources=${NEWSWIRE_POLL_SOURCES:-}
+  if [[ -z $sources ]]; then
+    .venv/bin/newswire sample-feeds "$state_dir/feeds" --base-url "http://127.0.0.1:$feed_server_port" >/dev/null
+    launch feed-server .venv/bin/python -m http.server "$feed_server_port" --bind 127.0.0.1 \
+      --directory "$state_dir/feeds"
+    sources="$state_dir/feeds/sources.yml"
+  fi
+  NEWSWIRE_POLL_SOURCES=$sources NEWSWIRE_POLL_WEB_PORT=$poll_web_port launch poll .venv/bin/newswire poll
   if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
     NEWSWIRE_ALERT_LOG_PORT=$NEWSWIRE_ALERT_WEBHOOK_PORT launch alert-log .venv/bin/newswire alert-log
   fi
@@ -90,12 +102,14 @@ start() {
   for i in $(seq 1 "$extract_workers"); do announce "extract-$i" newswire-extract $((extract_web_base + i)); done
   announce store newswire-store "$store_web_port"
   announce lag-exporter newswire-lag "$lag_web_port"
+  announce poll newswire-poll "$poll_web_port"
   wait_ready ingest "http://127.0.0.1:$ingest_port/readyz"
   for i in $(seq 1 "$extract_workers"); do
     wait_ready "extract-$i" "http://127.0.0.1:$((extract_web_base + i))/readyz"
   done
   wait_ready store "http://127.0.0.1:$store_web_port/readyz"
   wait_ready lag-exporter "http://127.0.0.1:$lag_web_port/healthz"
+  wait_ready poll "http://127.0.0.1:$poll_web_port/readyz"
   if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
     wait_ready alert-log "http://127.0.0.1:$NEWSWIRE_ALERT_WEBHOOK_PORT/healthz"
   fi
@@ -118,7 +132,7 @@ stop() {
     kill -KILL -- "-$pid" 2>/dev/null || true
     rm -f "$pid_file"
   done
-  rm -f "$targets_dir"/newswire-*-{ingest,extract-*,store,lag-exporter}.json
+  rm -f "$targets_dir"/newswire-*-{ingest,extract-*,store,lag-exporter,poll}.json
 }
 
 status() {

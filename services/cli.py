@@ -8,6 +8,10 @@ from typing import Final
 COMMANDS: Final[dict[str, tuple[str, str]]] = {
     "ingest": ("services.ingest.server", "run the ingest HTTP API"),
     "poll": ("services.ingest.poll.worker", "poll the RSS/Atom/ninjs feeds of a sources file (a worker)"),
+    "sample-feeds": (
+        "services.tools.sample_feeds",
+        "write samples/ as RSS and ninjs feeds (for the local stack)",
+    ),
     "feed": ("services.ingest.feed", "post .txt/.json/.jsonl files or folders to the ingest API"),
     "extract": ("services.tools.offline_extract", "extract entities and events from files, without Kafka"),
     "extract-worker": ("services.extract.consumer.app", "run the extract worker (faust)"),

@@ -16,7 +16,15 @@ from sqlalchemy import Column, ColumnElement, Connection, Engine, Table, desc, f
 from sqlalchemy import exc as sa_exc
 
 from services.store.db import make_engine
-from services.store.schema import article_entities, articles, entities, events, mentions
+from services.store.schema import (
+    article_entities,
+    articles,
+    entities,
+    events,
+    mentions,
+    poll_items,
+    poll_sources,
+)
 from services.store.settings import StoreSettings, normalise_database_url, redact_url
 
 
@@ -36,8 +44,20 @@ class Headline:
 
 
 @dataclass(frozen=True)
+class FeedState:
+    """What `newswire poll` last did with a source (table poll_sources)."""
+
+    source: str
+    last_outcome: str | None
+    last_success_at: dt.datetime | None
+    consecutive_failures: int
+    items: int
+
+
+@dataclass(frozen=True)
 class Summary:
-    """Counts of what is stored. `*_by_type` are (type, count) pairs, most frequent first."""
+    """Counts of what is stored. `*_by_type` and `articles_by_source` are (name, count) pairs, most
+    frequent first; `feeds` are the poller's sources, by name."""
 
     articles: int
     entities: int
@@ -47,6 +67,8 @@ class Summary:
     events_by_type: tuple[tuple[str, int], ...]
     top_entities: tuple[EntityCount, ...]
     latest_articles: tuple[Headline, ...]
+    articles_by_source: tuple[tuple[str, int], ...] = ()
+    feeds: tuple[FeedState, ...] = ()
 
 
 def _count(conn: Connection, table: Table) -> int:
@@ -85,6 +107,17 @@ def fetch_summary(engine: Engine, *, top: int = 10, latest: int = 5) -> Summary:
             )
             .limit(latest)
         )
+        items = (
+            select(poll_items.c.source, func.count().label("n"))
+            .where(poll_items.c.article_id.is_not(None))
+            .group_by(poll_items.c.source)
+            .subquery()
+        )
+        feeds_stmt = (
+            select(poll_sources, func.coalesce(items.c.n, 0).label("n"))
+            .outerjoin(items, items.c.source == poll_sources.c.source)
+            .order_by(poll_sources.c.source)
+        )
         return Summary(
             articles=_count(conn, articles),
             entities=int(conn.execute(select(func.count()).select_from(entities).where(linked)).scalar_one()),
@@ -102,6 +135,11 @@ def fetch_summary(engine: Engine, *, top: int = 10, latest: int = 5) -> Summary:
                 Headline(article_id=row.article_id, published_at=row.published_at, title=row.title)
                 for row in conn.execute(latest_stmt)
             ),
+            articles_by_source=_by_type(conn, articles.c.source),
+            feeds=tuple(
+                FeedState(row.source, row.last_outcome, row.last_success_at, row.consecutive_failures, row.n)
+                for row in conn.execute(feeds_stmt)
+            ),
         )
 
 
@@ -115,8 +153,9 @@ def _shorten(text: str, width: int) -> str:
 
 def format_summary(summary: Summary, *, title_width: int = 80) -> str:
     """The summary as a few lines of text (no trailing newline)."""
+    by_source = f" ({_counts_line(summary.articles_by_source)})" if summary.articles_by_source else ""
     lines = [
-        f"articles: {summary.articles}",
+        f"articles: {summary.articles}{by_source}",
         f"entities: {summary.entities} ({_counts_line(summary.entities_by_type)})",
         f"mentions: {summary.mentions}",
         f"events:   {summary.events} ({_counts_line(summary.events_by_type)})",
@@ -134,18 +173,35 @@ def format_summary(summary: Summary, *, title_width: int = 80) -> str:
         when = headline.published_at.strftime("%Y-%m-%d %H:%M") if headline.published_at else "(undated)"
         title = _shorten(headline.title or f"(untitled: {headline.article_id})", title_width)
         lines.append(f"  {when:<16}  {title}")
+    if summary.feeds:
+        lines += ["", "feeds polled (newswire poll):"]
+        width = max(len(feed.source) for feed in summary.feeds)
+        for feed in summary.feeds:
+            success = feed.last_success_at.strftime("%Y-%m-%d %H:%M:%S") if feed.last_success_at else "never"
+            outcome = feed.last_outcome or "none yet"
+            lines.append(
+                f"  {feed.source:<{width}}  last poll {outcome}, last success {success}, "
+                f"{feed.consecutive_failures} failures in a row, {feed.items} items published"
+            )
     return "\n".join(lines)
 
 
 def wait_for_articles(
-    engine: Engine, wanted: int, timeout_s: float, since: dt.datetime | None = None
+    engine: Engine,
+    wanted: int,
+    timeout_s: float,
+    since: dt.datetime | None = None,
+    sources: tuple[str, ...] = (),
 ) -> bool:
     """Poll until at least `wanted` articles are stored (written or rewritten at or after `since`, when
-    given, so a re-run waits for its own delivery); False when `timeout_s` passed first."""
+    given, so a re-run waits for its own delivery; of `sources` only, when given); False when
+    `timeout_s` passed first."""
     deadline = time.monotonic() + timeout_s
     query = select(func.count()).select_from(articles)
     if since is not None:
         query = query.where(articles.c.updated_at >= since)
+    if sources:
+        query = query.where(articles.c.source.in_(sources))
     while True:
         with engine.connect() as conn:
             if int(conn.execute(query).scalar_one()) >= wanted:
@@ -170,11 +226,17 @@ def main(argv: list[str] | None = None) -> int:
         type=dt.datetime.fromisoformat,
         help="with --wait-articles: count only articles written at or after this ISO 8601 time",
     )
+    parser.add_argument(
+        "--source",
+        action="append",
+        default=[],
+        help="with --wait-articles: count only articles of this source (repeatable)",
+    )
     args = parser.parse_args(argv)
     settings = StoreSettings(database_url=normalise_database_url(args.url)) if args.url else StoreSettings()
     engine = make_engine(settings, application_name="newswire-summary")
     try:
-        if not wait_for_articles(engine, args.wait_articles, args.timeout, args.since):
+        if not wait_for_articles(engine, args.wait_articles, args.timeout, args.since, tuple(args.source)):
             print(
                 f"newswire summary: fewer than {args.wait_articles} articles after {args.timeout}s",
                 file=sys.stderr,

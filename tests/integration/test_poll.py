@@ -363,6 +363,18 @@ def test_items_without_dates_or_links_are_published_and_counted_and_an_empty_one
     assert all(a.published_at is None and a.url is None for a in published(settings, 2))
 
 
+def test_an_item_listed_twice_in_one_feed_is_published_once(
+    feeds: FeedServer, poller: Harness, settings: PollSettings
+) -> None:
+    item = "<item><guid>twice</guid><description>Le ministre a démissionné mardi soir.</description></item>"
+    feeds.state.mutable = f'<rss version="2.0"><channel><title>t</title>{item}{item}</channel></rss>'.encode()
+
+    report = poller.poll(source(feeds, "/mutable", "twice"))
+
+    assert (report.new, report.duplicate) == (1, 1)
+    assert len(published(settings, 1)) == 1
+
+
 def test_redirects_within_the_limit_are_followed(feeds: FeedServer, poller: Harness) -> None:
     report = poller.poll(source(feeds, "/redirect-to/agency-1x.ninjs.json", "moved"))
 

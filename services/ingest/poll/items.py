@@ -16,6 +16,8 @@ from typing import Final
 import lxml.html
 from lxml.etree import ParserError
 
+from services.ingest.language import normalise_language_tag
+
 MAX_KEY_CHARS: Final = 500
 # Elements after which the text breaks a line, so paragraphs stay paragraphs once the tags are gone.
 _BLOCKS: Final = frozenset(
@@ -85,7 +87,10 @@ def article_fields(
 ) -> dict[str, object]:
     """The fields `POST /v1/articles` would receive for `item`: its text is `body` (a fetched full text)
     or the item's own full text, else its summary; `lang` (the source's) wins over the item's own. An
-    item with no text at all gets an empty text, which intake refuses with its reason."""
+    item with no text at all gets an empty text, which intake refuses with its reason. An item's own
+    language that is no registered tag ("French") is dropped, so the text's language is detected instead
+    of the item being refused for a feed's typo."""
+    own_lang = item.lang if item.lang and normalise_language_tag(item.lang) else None
     fields: dict[str, object] = {
         "text": body or item.text or item.summary or "",
         "title": item.title,
@@ -93,7 +98,7 @@ def article_fields(
         "source": source,
         "url": item.link,
         "published_at": item.published_at.isoformat() if item.published_at else None,
-        "lang": lang or item.lang,
+        "lang": lang or own_lang,
     }
     return {name: value for name, value in fields.items() if value is not None}
 

@@ -182,14 +182,16 @@ class Poller:
         keys = [item.key for item in feed.items] + [item.key for item in feed.refused]
         unseen = await asyncio.to_thread(self._state.unseen, source.source, keys)
         report.over_cap = feed.over_cap
-        report.duplicate = len(keys) - len(unseen)
+        report.duplicate = len(keys) - len(unseen)  # what a former poll handled, or listed twice here
         for bad in feed.refused:
             if bad.key in unseen:
+                unseen.discard(bad.key)
                 self._refuse(source, report, bad.key, bad.reason)
         ready: list[tuple[FeedItem, OutgoingArticle]] = []
         for item in feed.items:
             if item.key not in unseen:
                 continue
+            unseen.discard(item.key)  # a feed listing one item twice publishes it once
             body = await self._full_text(source, item)
             fields = article_fields(item, source=source.source, lang=source.lang, body=body)
             try:

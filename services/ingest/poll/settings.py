@@ -32,13 +32,17 @@ class PollSettings(PublishSettings):
         description="Where each source's state is kept (the store's database and runtime role)",
     )
     web_host: str = Field(default="127.0.0.1", description="Interface of /metrics, /healthz, /readyz")
-    web_port: int = Field(default=DEFAULT_WEB_PORT, ge=1, le=65535)
+    web_port: int = Field(
+        default=DEFAULT_WEB_PORT, ge=1, le=65535, description="Port of /metrics, /healthz, /readyz"
+    )
     timeout_s: float = Field(default=20.0, gt=0, description="A whole fetch, redirects and body included")
     max_feed_bytes: int = Field(default=10 * MIB, gt=0, description="Largest feed body read")
     max_page_bytes: int = Field(default=5 * MIB, gt=0, description="Largest linked page read for full text")
     max_redirects: int = Field(default=5, ge=0, description="Redirects followed before giving up")
     max_items_per_poll: int = Field(
-        default=500, gt=0, description="Items of one feed considered per poll (the newest); the rest wait"
+        default=500,
+        gt=0,
+        description="Items of one feed considered per poll (the newest); older ones past it are skipped",
     )
     max_backoff_s: float = Field(default=3600.0, gt=0, description="Longest wait after repeated failures")
     jitter: float = Field(default=0.1, ge=0, lt=1, description="Each wait varies by up to this fraction")

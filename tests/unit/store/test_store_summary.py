@@ -3,7 +3,7 @@
 import datetime as dt
 from dataclasses import replace
 
-from services.store.summary import EntityCount, Headline, Summary, format_summary
+from services.store.summary import EntityCount, FeedState, Headline, Summary, format_summary
 
 EMPTY = Summary(
     articles=0,
@@ -76,3 +76,27 @@ def test_long_titles_are_shortened_with_an_ellipsis() -> None:
     assert title.endswith("…")
     assert len(title) == 30
     assert long_title.startswith(title[:-1])
+
+
+def test_articles_are_counted_by_source_and_each_polled_feed_says_how_it_fares() -> None:
+    summary = replace(
+        EMPTY,
+        articles=15,
+        articles_by_source=(("samples", 5), ("samples-ninjs", 5), ("samples-rss", 5)),
+        feeds=(
+            FeedState(
+                "samples-ninjs", "not_modified", dt.datetime(2026, 12, 7, 20, 5, 1, tzinfo=dt.UTC), 0, 5
+            ),
+            FeedState("wire", "http_5xx", None, 3, 0),
+        ),
+    )
+
+    lines = format_summary(summary).splitlines()
+
+    assert lines[0] == "articles: 15 (samples 5, samples-ninjs 5, samples-rss 5)"
+    assert lines[-3:] == [
+        "feeds polled (newswire poll):",
+        "  samples-ninjs  last poll not_modified, last success 2026-12-07 20:05:01, 0 failures in a row, "
+        "5 items published",
+        "  wire           last poll http_5xx, last success never, 3 failures in a row, 0 items published",
+    ]

@@ -173,3 +173,9 @@ def test_an_item_becomes_the_fields_of_a_post_with_the_source_language_first() -
     }
     assert article_fields(item, source="e", lang=None, body="Texte entier.")["text"] == "Texte entier."
     assert article_fields(item, source="e", lang=None)["lang"] == "en"
+
+
+def test_an_item_language_that_is_no_language_tag_is_left_to_detection() -> None:
+    item = FeedItem("g1", None, None, None, "Le texte.", None, lang="French")
+
+    assert "lang" not in article_fields(item, source="e", lang=None)
