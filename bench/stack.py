@@ -1,7 +1,7 @@
 """The services under test, run as real subprocesses (`newswire ingest|extract-worker|store-worker|
-lag-exporter`), exactly as `scripts/services.sh` runs them, on the bench ports, a private topic prefix and a
-private database. With a `targets_dir`, each is announced to Prometheus as a target file (as services.sh
-does).
+lag-exporter|poll`), exactly as `scripts/services.sh` runs them, on the bench ports, a private topic prefix
+and a private database. With a `targets_dir`, each is announced to Prometheus as a target file (as
+services.sh does).
 
 Also the bits of setup the services expect from their operators: topics created, a fresh database
 migrated to head, and a way to wait until a consumer group has settled after workers joined or left.
@@ -148,6 +148,7 @@ class Stack:
                 "NEWSWIRE_LAG_TOPIC_PREFIX": self.prefix,
                 "NEWSWIRE_LAG_EXTRACT_GROUP": self.extract_group,
                 "NEWSWIRE_LAG_STORE_GROUP": self.store_group,
+                "NEWSWIRE_POLL_TOPIC_PREFIX": self.prefix,
             }
         )
         return env
@@ -187,6 +188,13 @@ class Stack:
             name, ["store-worker", "--loglevel", self.loglevel], env, f"http://127.0.0.1:{port}/readyz"
         )
         self._announce(name, "newswire-store")
+
+    def start_poll(self, sources: Path) -> None:
+        """Start the feed poller on the sources file `sources` (its state in this stack's database)."""
+        port = free_port()
+        env = {"NEWSWIRE_POLL_WEB_PORT": str(port), "NEWSWIRE_POLL_SOURCES": str(sources)}
+        self._launch("poll", ["poll", "--log-level", self.loglevel], env, f"http://127.0.0.1:{port}/readyz")
+        self._announce("poll", "newswire-poll")
 
     def dead_letters(self) -> list[DeadLetter]:
         """Every dead letter of this namespace so far (reads the dead-letter topic from the start)."""

@@ -33,10 +33,11 @@ fi
 
 logs=${NEWSWIRE_STATE_DIR:-${NEWSWIRE_CACHE_DIR:-${XDG_CACHE_HOME:-$HOME/.cache}/newswire}/state/$NEWSWIRE_PROFILE}/services/logs
 if [[ -n ${NEWSWIRE_PROMETHEUS_URL:-} ]]; then
-  echo "== end-to-end latency, as Prometheus sees it (waiting for a scrape)"
+  echo "== end-to-end latency of the articles stored since the store started, as Prometheus sees it"
   .venv/bin/python - "$NEWSWIRE_PROMETHEUS_URL" <<'PY'
 import sys, time, httpx
-query = "histogram_quantile(0.99, sum by (le) (rate(newswire_store_end_to_end_latency_seconds_bucket[5m])))"
+# The histogram as it stands, not a rate: every article of this run may be stored before the first scrape.
+query = "histogram_quantile(0.99, sum by (le) (newswire_store_end_to_end_latency_seconds_bucket))"
 deadline = time.monotonic() + 90
 while True:
     result = httpx.get(f"{sys.argv[1]}/api/v1/query", params={"query": query}).json()["data"]["result"]

@@ -9,7 +9,7 @@
 #
 # Layout, per profile: $NEWSWIRE_STATE_DIR/monitoring/
 #   targets/<job>-<name>.json   file_sd target groups: scripts/services.sh and the test stacks write one per
-#                               service they start (jobs newswire-ingest, -extract, -store, -lag)
+#                               service they start (jobs newswire-ingest, -extract, -store, -poll, -lag)
 #   prometheus/ alertmanager/ postgres-exporter/   config, data, <name>.log, <name>.pid
 
 MONITORING_HOME="$NEWSWIRE_STATE_DIR/monitoring"

@@ -13,8 +13,8 @@ from pythonjsonlogger.json import JsonFormatter
 
 from services.common.messages import Position
 
-# Chatty below WARNING: a line per connection or rebalance step.
-QUIET_LOGGERS = ("kafka", "aiokafka", "faust", "mode", "uvicorn.access")
+# Chatty below WARNING: a line per connection, request (the poller's httpx) or rebalance step.
+QUIET_LOGGERS = ("kafka", "aiokafka", "faust", "mode", "uvicorn.access", "httpx", "httpcore")
 
 
 class ArticleLog(TypedDict, total=False):

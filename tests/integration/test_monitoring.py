@@ -1,6 +1,7 @@
 """The monitoring of a running stack, against the real Prometheus and Alertmanager that `make test` starts
 (scripts/infra.sh): every dashboard panel and every alert rule asks for something Prometheus has, once
-articles went through; and an alert about a stopped hop reaches a webhook with its runbook."""
+articles went through (posted, and polled from a feed); and an alert about a stopped hop reaches a webhook
+with its runbook."""
 
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from bench.stack import Stack, plain_dsn, with_database
 from services.monitor.alert_log import Notification, receiver
 from services.monitor.wsgi import QuietHandler
 from tests.integration.conftest import private_stack, required_env
+from tests.integration.feed_server import FeedServer, serve_feeds
 from tests.integration.test_pipeline import post_samples, store_caught_up, wait_for
 from tests.unit.deploy.deploy_files import DASHBOARDS, DEPLOY, REPO, load_json, load_one
 
@@ -35,11 +37,22 @@ MACROS: Final = {"$__rate_interval": "1m", "$__interval": "1m", "$__range": "1h"
 ONLY_UNDER_FAULT: Final = {
     "NewswireConsumerGroupEmpty": "test_a_stopped_store_alerts_the_webhook_with_its_runbook",
 }
-JOBS: Final = ("newswire-ingest", "newswire-extract", "newswire-store", "newswire-lag", "kafka", "postgres")
+JOBS: Final = (
+    "newswire-ingest",
+    "newswire-extract",
+    "newswire-store",
+    "newswire-poll",
+    "newswire-lag",
+    "kafka",
+    "postgres",
+)
 # $__timeFilter(expression), the expression holding at most one level of parentheses.
 TIME_FILTER: Final = re.compile(r"\$__timeFilter\(((?:[^()]|\([^()]*\))*)\)")
 CENTURY: Final = "now() - interval '100 years' AND now() + interval '100 years'"
-THRESHOLD: Final = re.compile(r"^(?P<signal>.*?)\s*(==|!=|>=|<=|>|<)\s*[-+0-9.e]+\s*$", re.DOTALL)
+# A comparison at the end of an alert's expression, with a number or a function of series (clamp_min(...)).
+THRESHOLD: Final = re.compile(
+    r"^(?P<signal>.*?)\s*(==|!=|>=|<=|>|<)\s*(?:[-+0-9.e]+|(?P<bound>[a-z_]+\(.*\)))\s*$", re.DOTALL
+)
 
 
 def prometheus_url() -> str:
@@ -94,26 +107,41 @@ def sql_queries() -> list[tuple[str, str]]:
     return found
 
 
-def signal_of(expr: str) -> str:
-    """The expression an alert compares with its threshold (the whole expression when it has none)."""
+def signals_of(expr: str) -> list[str]:
+    """What an alert compares: the expression before its threshold, and the threshold when that is a function
+    of series rather than a number (the whole expression when it has no threshold)."""
     match = THRESHOLD.match(expr.strip())
-    return match.group("signal") if match else expr
+    if match is None:
+        return [expr]
+    return [match.group("signal"), *([match.group("bound")] if match.group("bound") else [])]
+
+
+@pytest.fixture(scope="module")
+def feeds() -> Iterator[FeedServer]:
+    yield from serve_feeds()
 
 
 @pytest.fixture(scope="module")
 def monitored(
-    kafka_bootstrap: str, database_url: str, tmp_path_factory: pytest.TempPathFactory
+    kafka_bootstrap: str, database_url: str, feeds: FeedServer, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Stack]:
     """A stack whose every service Prometheus scrapes (two ingest processes, so the multi-process metrics
-    are in play), with articles already through it."""
+    are in play), with articles already through it, and a poller polling a feed every 2 s (answered 304
+    after the first poll) so its per-source series move between scrapes."""
     targets = Path(required_env("NEWSWIRE_PROMETHEUS_TARGETS"))
     workdir = tmp_path_factory.mktemp("monitored")
+    sources = workdir / "sources.yml"
+    sources.write_text(
+        f"sources:\n  - {{url: '{feeds.url}/fixtures/wikinews.atom.xml', source: wikinews, interval: 2s}}\n",
+        encoding="utf-8",
+    )
     fields = {"partitions": 2, "ingest_workers": 2, "targets_dir": targets}
     with private_stack(kafka_bootstrap, database_url, workdir, **fields) as stack:
         stack.start_ingest()
         stack.start_extract(1)
         stack.start_store()
         stack.start_lag_exporter()
+        stack.start_poll(sources)
         for job in JOBS:
             ours = f', stack="{stack.prefix}"' if job.startswith("newswire") else ""
             wait_for(
@@ -134,15 +162,17 @@ def test_every_dashboard_panel_query_returns_data(monitored: Stack) -> None:
 
 
 def test_every_alert_rule_expression_returns_data_or_is_exercised_under_its_fault(monitored: Stack) -> None:
-    rules = {rule["alert"]: signal_of(rule["expr"]) for rule in alert_rules()}
+    rules = {rule["alert"]: signals_of(rule["expr"]) for rule in alert_rules()}
     assert set(ONLY_UNDER_FAULT) <= set(rules)
     for name, test in ONLY_UNDER_FAULT.items():
         assert test in globals(), f"{name}: no test {test} here"
 
     empty = [
         f"{name}: {expr}"
-        for name, expr in rules.items()
-        if name not in ONLY_UNDER_FAULT and not has_data(expr)
+        for name, exprs in rules.items()
+        if name not in ONLY_UNDER_FAULT
+        for expr in exprs
+        if not has_data(expr)
     ]
 
     assert not empty, "no data:\n" + "\n".join(empty)
@@ -166,7 +196,7 @@ def test_every_service_reports_its_release_and_its_process(monitored: Stack) -> 
         f'process_resident_memory_bytes{{job="newswire-ingest", stack="{monitored.prefix}"}}'
     )
 
-    assert services == {"ingest", "extract", "store", "lag-exporter"}
+    assert services == {"ingest", "extract", "store", "poll", "lag-exporter"}
     # The supervisor and its two server processes, at least.
     assert len(ingest_processes) >= 3
 

@@ -28,8 +28,17 @@ WORKLOAD_KINDS: Final = frozenset({"Deployment", "StatefulSet", "DaemonSet", "Jo
 NEWSWIRE_IMAGE: Final = "newswire"
 # The workloads the base defines, each running the newswire image.
 NEWSWIRE_WORKLOADS: Final = frozenset(
-    {"newswire-ingest", "newswire-extract", "newswire-store", "newswire-migrate", "newswire-lag-exporter"}
+    {
+        "newswire-ingest",
+        "newswire-extract",
+        "newswire-store",
+        "newswire-poll",
+        "newswire-migrate",
+        "newswire-lag-exporter",
+    }
 )
+# The poller's sources file: compose mounts it, deploy/poll/kustomization.yaml makes it a ConfigMap.
+POLL_SOURCES_EXAMPLE: Final = DEPLOY / "poll" / "sources.example.yml"
 
 Doc = dict[str, Any]
 

@@ -9,19 +9,23 @@ from typing import Any
 import pytest
 
 from services.cli import COMMANDS
-from tests.unit.deploy.deploy_files import DEPLOY, REPO, Doc, compose, load_one
+from services.ingest.poll.settings import PollSettings
+from services.ingest.poll.sources import load_sources
+from tests.unit.deploy.deploy_files import DEPLOY, POLL_SOURCES_EXAMPLE, REPO, Doc, compose, load_one
 
 ONE_SHOT = "migrate"
-WORKERS = ("ingest", "extract", "store")
+WORKERS = ("ingest", "extract", "store", "poll")
 PORTS = {
     "ingest": "NEWSWIRE_INGEST_PORT",
     "extract": "NEWSWIRE_EXTRACT_WEB_PORT",
     "store": "NEWSWIRE_STORE_WEB_PORT",
+    "poll": "NEWSWIRE_POLL_WEB_PORT",
 }
 HOSTS = {
     "ingest": "NEWSWIRE_INGEST_HOST",
     "extract": "NEWSWIRE_EXTRACT_WEB_HOST",
     "store": "NEWSWIRE_STORE_WEB_HOST",
+    "poll": "NEWSWIRE_POLL_WEB_HOST",
 }
 
 
@@ -47,7 +51,7 @@ def _interpolated(value: Any) -> str:
 MONITORING = ("lag-exporter", "alert-log", "postgres-exporter", "prometheus", "alertmanager", "grafana")
 
 
-def test_the_stack_has_its_infrastructure_the_one_shot_job_the_three_services_and_their_monitoring() -> None:
+def test_the_stack_has_its_infrastructure_the_one_shot_job_the_services_the_poller_and_monitoring() -> None:
     assert set(_services()) == {"kafka", "postgres", ONE_SHOT, *WORKERS, *MONITORING}
 
 
@@ -150,6 +154,28 @@ def test_extract_runs_two_replicas_with_one_nlp_process_each_and_no_fixed_name_o
     assert "ports" not in extract
 
 
+def test_the_poller_runs_once_on_the_example_sources_mounted_read_only_where_its_setting_points() -> None:
+    poll = _services()["poll"]
+    env = poll["environment"]
+    (mount,) = [_interpolated(volume) for volume in poll["volumes"]]
+    source, target, mode = mount.split(":")
+
+    # One process per sources file: a second would poll the same feeds.
+    assert poll.get("deploy", {}).get("replicas", 1) == 1
+    assert (REPO / source).resolve() == POLL_SOURCES_EXAMPLE.resolve()
+    assert target == env["NEWSWIRE_POLL_SOURCES"]
+    assert mode == "ro"
+    assert load_sources(POLL_SOURCES_EXAMPLE)
+    # It publishes to the broker and keeps its state in Postgres, so it waits for both, as the store does.
+    assert poll["depends_on"] == _services()["store"]["depends_on"]
+    ingest_prefix = _services()["ingest"]["environment"]["NEWSWIRE_INGEST_TOPIC_PREFIX"]
+    assert env["NEWSWIRE_POLL_TOPIC_PREFIX"] == ingest_prefix
+    # The polls in flight get NEWSWIRE_POLL_STOP_TIMEOUT_S to finish before Docker kills the process.
+    stop_timeout_s = PollSettings.model_fields["stop_timeout_s"].default
+    assert int(poll["stop_grace_period"].removesuffix("s")) > stop_timeout_s
+    assert "ports" not in poll
+
+
 def test_kafka_runs_kraft_without_topic_auto_creation() -> None:
     env = _services()["kafka"]["environment"]
 
@@ -170,6 +196,9 @@ def test_migrations_run_as_the_owner_and_the_store_as_its_own_role_neither_the_s
     assert _interpolated(_services()["store"]["environment"]["DATABASE_URL"]) == (
         f"postgresql://newswire:{store}@postgres:5432/newswire"
     )
+    # The poller's state is in the store's database, written as the store's role.
+    poll_url = _services()["poll"]["environment"]["DATABASE_URL"]
+    assert poll_url == _services()["store"]["environment"]["DATABASE_URL"]
     assert postgres["POSTGRES_USER"] not in ("newswire", "newswire_owner")
     for role in ("newswire_owner", "newswire", "newswire_analyst"):
         assert f"CREATE ROLE {role} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE" in roles_script
@@ -178,7 +207,7 @@ def test_migrations_run_as_the_owner_and_the_store_as_its_own_role_neither_the_s
 def test_every_bind_mount_points_into_the_repository() -> None:
     for name, service in _services().items():
         for volume in service.get("volumes", []):
-            source = volume.split(":", 1)[0]
+            source = _interpolated(volume).split(":", 1)[0]
             if source.startswith("./"):
                 assert (REPO / source).exists(), f"{name}: {source} missing"
 

@@ -66,6 +66,7 @@ def test_the_image_exposes_the_ports_compose_uses() -> None:
     assert int(services["ingest"]["environment"]["NEWSWIRE_INGEST_PORT"]) in exposed
     assert int(services["extract"]["environment"]["NEWSWIRE_EXTRACT_WEB_PORT"]) in exposed
     assert int(services["store"]["environment"]["NEWSWIRE_STORE_WEB_PORT"]) in exposed
+    assert int(services["poll"]["environment"]["NEWSWIRE_POLL_WEB_PORT"]) in exposed
 
 
 def test_the_build_context_holds_the_sources_and_lock_but_not_the_venv_tests_or_git() -> None:

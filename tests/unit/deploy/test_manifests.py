@@ -4,15 +4,19 @@ resources and a locked-down security context. Static: the files as each kustomiz
 
 from __future__ import annotations
 
+import ipaddress
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from services.cli import COMMANDS
+from services.ingest.poll.sources import load_sources
 from tests.unit.deploy.deploy_files import (
+    DEPLOY,
     K8S,
     NEWSWIRE_WORKLOADS,
+    POLL_SOURCES_EXAMPLE,
     TEMPLATES,
     WORKLOAD_KINDS,
     Doc,
@@ -24,6 +28,7 @@ from tests.unit.deploy.deploy_files import (
     kustomization,
     kustomization_dirs,
     load_json,
+    load_one,
     load_yaml,
     manifests_of,
     patch_paths,
@@ -36,7 +41,15 @@ PORT_SETTINGS = {
     "newswire-ingest": "NEWSWIRE_INGEST_PORT",
     "newswire-extract": "NEWSWIRE_EXTRACT_WEB_PORT",
     "newswire-store": "NEWSWIRE_STORE_WEB_PORT",
+    "newswire-poll": "NEWSWIRE_POLL_WEB_PORT",
 }
+# The faust workers' /livez is their agent's heartbeat; ingest and the poller have no agent: their /healthz
+# says the process answers.
+LIVENESS_PATHS = {"newswire-ingest": "/healthz", "newswire-poll": "/healthz"}
+# Addresses a feed, a redirect or a linked page must not make the poller reach: private (RFC 1918), shared
+# (CGNAT), link-local (the cloud metadata endpoint 169.254.169.254), loopback, and their IPv6 counterparts.
+INTERNAL_NETWORKS = ("10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "100.64.0.0/10", "169.254.0.0/16",
+                     "127.0.0.0/8", "fc00::/7", "fe80::/10", "::1/128")  # fmt: skip
 
 
 def _ids(paths: list[Path]) -> list[str]:
@@ -99,7 +112,7 @@ def test_no_listed_manifest_carries_a_placeholder_secret() -> None:
         assert "REPLACE_ME" not in str(doc), f"{path}: placeholder in {doc['kind']} {doc['metadata']['name']}"
 
 
-def test_the_base_defines_the_three_services_and_the_migration_job() -> None:
+def test_the_base_defines_the_three_services_the_poller_the_lag_exporter_and_the_migration_job() -> None:
     names = {doc["metadata"]["name"] for doc in _workloads([doc for _, doc in manifests_of(K8S / "base")])}
 
     assert names == NEWSWIRE_WORKLOADS
@@ -158,9 +171,15 @@ def test_newswire_pods_have_a_read_only_root_and_an_empty_dir_for_every_writable
     for container in containers(workload):
         assert is_newswire(container)
         assert container["securityContext"]["readOnlyRootFilesystem"] is True
-        mounts = {mount["mountPath"]: mount["name"] for mount in container["volumeMounts"]}
+        mounts = {mount["mountPath"]: mount for mount in container["volumeMounts"]}
         assert "/tmp" in mounts
-        assert all("emptyDir" in volumes[name] for name in mounts.values())
+        for path, mount in mounts.items():
+            volume = volumes[mount["name"]]
+            # Configuration (a ConfigMap) is mounted read-only; anything writable is a disposable emptyDir.
+            if "configMap" in volume:
+                assert mount.get("readOnly") is True, f"{container['name']}: {path} is writable"
+            else:
+                assert "emptyDir" in volume, f"{container['name']}: {path} is neither an emptyDir nor config"
         assert container["args"][0] in COMMANDS, f"unknown newswire command {container['args']}"
 
 
@@ -181,10 +200,47 @@ def test_health_probes_use_the_services_endpoints_and_the_configured_ports() -> 
     for name, setting in PORT_SETTINGS.items():
         (container,) = pod_spec(workloads[name])["containers"]
         assert _port_numbers(container)["http"] == int(config[setting])
-        # The workers' /livez is their agent's heartbeat; ingest has no agent, its /healthz is its loop.
-        liveness = "/healthz" if name == "newswire-ingest" else "/livez"
-        assert container["livenessProbe"]["httpGet"]["path"] == liveness
+        assert container["livenessProbe"]["httpGet"]["path"] == LIVENESS_PATHS.get(name, "/livez")
         assert container["readinessProbe"]["httpGet"]["path"] == "/readyz"
+
+
+def test_the_poller_is_a_singleton_whose_old_pod_stops_before_the_new_one_starts() -> None:
+    # Two pods would poll the same feeds: twice the requests to every site, and racing publications.
+    poll = _by_kind([doc for _, doc in manifests_of(K8S / "base")], "Deployment")["newswire-poll"]
+
+    assert poll["spec"]["replicas"] == 1
+    assert poll["spec"]["strategy"] == {"type": "Recreate"}
+    for overlay in kustomization_dirs():
+        replicas = {entry["name"] for entry in kustomization(overlay).get("replicas", [])}
+        assert "newswire-poll" not in replicas, f"{overlay} scales the poller"
+    assert not any(
+        doc["kind"] in ("HorizontalPodAutoscaler", "ScaledObject", "PodDisruptionBudget")
+        and "newswire-poll" in str(doc)
+        for _, doc in all_manifests()
+    )
+
+
+def test_the_poller_reads_the_generated_sources_configmap_where_the_config_points() -> None:
+    config = effective_config(K8S / "base")
+    poll = _by_kind([doc for _, doc in manifests_of(K8S / "base")], "Deployment")["newswire-poll"]
+    (container,) = pod_spec(poll)["containers"]
+    volumes = {volume["name"]: volume for volume in pod_spec(poll)["volumes"]}
+    (generator,) = load_one(DEPLOY / "poll" / "kustomization.yaml")["configMapGenerator"]
+    (entry,) = generator["files"]
+    key, _, file_name = entry.partition("=")
+    mounts = {
+        mount["mountPath"]: volumes[mount["name"]]
+        for mount in container["volumeMounts"]
+        if "configMap" in volumes[mount["name"]]
+    }
+    directory, _, file_in_pod = config["NEWSWIRE_POLL_SOURCES"].rpartition("/")
+
+    assert "../../poll" in kustomization(K8S / "base")["resources"]
+    assert (DEPLOY / "poll" / file_name).resolve() == POLL_SOURCES_EXAMPLE.resolve()
+    assert mounts[directory]["configMap"]["name"] == generator["name"] == "newswire-poll-sources"
+    assert key == file_in_pod
+    # The example the base ships is a sources file the poller accepts (it stops at start on an invalid one).
+    assert load_sources(POLL_SOURCES_EXAMPLE)
 
 
 def test_every_service_selects_the_pods_of_a_workload_and_targets_a_declared_port() -> None:
@@ -225,6 +281,37 @@ def test_network_policies_deny_by_default_and_open_every_newswire_port_to_the_sc
         for p in c.get("ports", [])
     }
     assert served <= scrape
+
+
+def test_only_the_poller_reaches_the_internet_on_http_ports_and_never_an_internal_address() -> None:
+    docs = [doc for _, doc in manifests_of(K8S / "base")]
+    policy = _by_kind(docs, "NetworkPolicy")["newswire-allow-feed-egress"]["spec"]
+    (selector,) = policy["podSelector"]["matchLabels"].items()
+    (rule,) = policy["egress"]
+    labelled = {
+        w["metadata"]["name"]
+        for w in _workloads(docs)
+        if w["spec"]["template"]["metadata"]["labels"].get(selector[0]) == selector[1]
+    }
+    blocks = [peer["ipBlock"] for peer in rule["to"]]
+
+    assert labelled == {"newswire-poll"}
+    assert policy["policyTypes"] == ["Egress"]
+    assert {(port["protocol"], port["port"]) for port in rule["ports"]} == {("TCP", 80), ("TCP", 443)}
+    assert all("ipBlock" in peer for peer in rule["to"])
+    assert {block["cidr"] for block in blocks} == {"0.0.0.0/0", "::/0"}
+    excluded = [ipaddress.ip_network(cidr) for block in blocks for cidr in block.get("except", [])]
+    for cidr in INTERNAL_NETWORKS:
+        network = ipaddress.ip_network(cidr)
+        assert any(
+            network.version == other.version and network.subnet_of(other)  # type: ignore[arg-type]
+            for other in excluded
+        ), f"the poller may reach {cidr}"
+    # No other policy opens 80/443 to anything.
+    for name, other in _by_kind(docs, "NetworkPolicy").items():
+        if name != "newswire-allow-feed-egress":
+            ports = {p["port"] for r in other["spec"].get("egress", []) for p in r.get("ports", [])}
+            assert not ports & {80, 443}, name
 
 
 def test_pods_that_use_kafka_or_postgres_carry_the_label_that_opens_their_egress() -> None:

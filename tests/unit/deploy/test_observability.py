@@ -11,7 +11,16 @@ from typing import Final
 
 import pytest
 
-from tests.unit.deploy.deploy_files import DASHBOARDS, DEPLOY, REPO, Doc, compose, load_json, load_one
+from tests.unit.deploy.deploy_files import (
+    DASHBOARDS,
+    DEPLOY,
+    REPO,
+    Doc,
+    compose,
+    load_json,
+    load_one,
+    load_yaml,
+)
 
 PROMETHEUS: Final = DEPLOY / "prometheus"
 GRAFANA: Final = DEPLOY / "grafana"
@@ -23,6 +32,7 @@ SCRAPED: Final = {
     "newswire-ingest": ("ingest", 8080),
     "newswire-extract": ("extract", 6067),
     "newswire-store": ("store", 6068),
+    "newswire-poll": ("poll", 6066),
 }
 
 # Families the dashboards may query besides newswire_*: the broker's (JMX agent), PostgreSQL's (exporter),
@@ -67,6 +77,16 @@ def _query_panels(dashboard: Doc) -> list[Doc]:
 
 def _exprs(dashboard: Doc) -> list[str]:
     return [target["expr"] for panel in _query_panels(dashboard) for target in panel["targets"]]
+
+
+def _alert_rules() -> list[Doc]:
+    return [
+        rule
+        for path in sorted((PROMETHEUS / "rules").glob("*.yml"))
+        for group in load_one(path)["groups"]
+        for rule in group["rules"]
+        if "alert" in rule
+    ]
 
 
 def _rule_exprs() -> list[str]:
@@ -158,10 +178,67 @@ def test_every_dashboard_panel_queries_newswire_metrics_through_the_datasource_v
 def test_the_overview_dashboard_covers_every_hop() -> None:
     exprs = " ".join(_exprs(load_json(DASHBOARDS / "newswire-overview.json")))
 
-    for service in ("ingest", "extract", "store"):
+    for service in ("poll", "ingest", "extract", "store"):
         assert f"newswire_{service}_" in exprs
     assert "newswire_store_end_to_end_latency_seconds_bucket" in exprs
     assert "dead_letters_total" in exprs
+
+
+@pytest.mark.parametrize("path", _dashboards(), ids=lambda path: path.name)
+def test_no_two_dashboard_panels_overlap(path: Path) -> None:
+    cells: dict[tuple[int, int], str] = {}
+    for panel in load_json(path)["panels"]:
+        grid = panel["gridPos"]
+        for x in range(grid["x"], grid["x"] + grid["w"]):
+            for y in range(grid["y"], grid["y"] + grid["h"]):
+                assert (x, y) not in cells, f"{panel['title']!r} overlaps {cells[(x, y)]!r}"
+                cells[(x, y)] = panel["title"]
+
+
+def test_the_feeds_row_shows_each_source_against_the_threshold_its_stale_alert_uses() -> None:
+    (rule,) = [rule for rule in _alert_rules() if rule["alert"] == "NewswireFeedStale"]
+    signal, _, threshold = " ".join(rule["expr"].split()).partition(" > ")
+    dashboard = load_json(DASHBOARDS / "newswire-overview.json")
+    (panel,) = [
+        panel
+        for panel in _query_panels(dashboard)
+        if any("newswire_poll_last_success_timestamp_seconds" in t["expr"] for t in panel["targets"])
+    ]
+    exprs = [" ".join(target["expr"].split()) for target in panel["targets"]]
+
+    assert signal == "time() - newswire_poll_last_success_timestamp_seconds"
+    assert any(expr.startswith("time() - ") for expr in exprs)
+    assert any(threshold in expr for expr in exprs), f"no panel query draws {threshold}"
+    assert panel["fieldConfig"]["defaults"]["unit"] == "s"
+
+
+def test_every_prometheus_of_ours_scrapes_the_same_newswire_jobs_and_alerts_when_one_is_down() -> None:
+    compose_jobs = {job["job_name"] for job in load_one(PROMETHEUS / "prometheus.yml")["scrape_configs"]}
+    local = load_one(PROMETHEUS / "prometheus.local.yml")["scrape_configs"]
+    pod_monitors = [
+        doc for doc in load_yaml(DEPLOY / "k8s" / "base" / "podmonitors.yaml") if doc["kind"] == "PodMonitor"
+    ]
+    k8s_jobs = {
+        relabel["replacement"]
+        for monitor in pod_monitors
+        for endpoint in monitor["spec"]["podMetricsEndpoints"]
+        for relabel in endpoint["relabelings"]
+        if relabel["targetLabel"] == "job"
+    }
+    (target_down,) = [rule for rule in _alert_rules() if rule["alert"] == "NewswireTargetDown"]
+    (pattern,) = re.findall(r'up\{job=~"([^"]+)"\}', target_down["expr"])
+    newswire = {job for job in compose_jobs if job.startswith("newswire-")}
+
+    assert newswire == {*SCRAPED, "newswire-lag"}
+    assert {job["job_name"] for job in local if job["job_name"].startswith("newswire-")} == newswire
+    assert k8s_jobs == newswire
+    for job in local:
+        if job["job_name"].startswith("newswire-"):
+            # scripts/services.sh and the test stacks write <job>-<name>.json for each service they start.
+            (sd,) = job["file_sd_configs"]
+            assert sd["files"] == [f"@TARGETS_DIR@/{job['job_name']}-*.json"]
+    for job in newswire:
+        assert re.fullmatch(pattern, job), f"NewswireTargetDown does not cover {job}"
 
 
 def test_dashboards_and_alert_rules_only_name_metrics_the_services_declare() -> None:

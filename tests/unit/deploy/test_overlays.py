@@ -62,7 +62,7 @@ def test_the_job_and_every_service_agree_on_the_topic_prefix_and_partition_count
     partitions = {key: value for key, value in config.items() if key.endswith("TOPIC_PARTITIONS")}
 
     assert set(prefixes) == {
-        f"NEWSWIRE_{s}TOPIC_PREFIX" for s in ("", "INGEST_", "EXTRACT_", "STORE_", "LAG_")
+        f"NEWSWIRE_{s}TOPIC_PREFIX" for s in ("", "INGEST_", "EXTRACT_", "STORE_", "POLL_", "LAG_")
     }
     assert set(partitions) == {f"NEWSWIRE_{s}TOPIC_PARTITIONS" for s in ("", "EXTRACT_", "STORE_")}
     assert len(set(prefixes.values())) == 1, prefixes
@@ -81,7 +81,7 @@ def test_extract_replicas_are_left_to_the_autoscaler_in_the_base_and_in_prod() -
     assert "newswire-extract" not in prod_replicas
 
 
-def test_prod_requires_api_keys_and_connects_the_store_and_migrations_as_their_own_roles() -> None:
+def test_prod_requires_api_keys_and_connects_the_store_poller_and_migrations_as_their_own_roles() -> None:
     config = effective_config(K8S / "overlays" / "prod")
     refs = {
         (doc["metadata"]["name"], env["name"]): env["valueFrom"]["secretKeyRef"]
@@ -111,6 +111,9 @@ def test_prod_requires_api_keys_and_connects_the_store_and_migrations_as_their_o
     assert cluster["spec"]["bootstrap"]["initdb"]["owner"] == "newswire_owner"
     assert refs[("newswire-store", "PGPASSWORD")] == {"name": "newswire-pg-store", "key": "password"}
     assert values[("newswire-store", "DATABASE_URL")].startswith("postgresql://newswire@")
+    # The poller keeps its state as the store's role, never as the owner.
+    assert refs[("newswire-poll", "PGPASSWORD")] == refs[("newswire-store", "PGPASSWORD")]
+    assert values[("newswire-poll", "DATABASE_URL")] == values[("newswire-store", "DATABASE_URL")]
     assert {name: (r["superuser"], r["createdb"]) for name, r in roles.items()} == {
         "newswire": (False, False),
         "newswire_analyst": (False, False),
@@ -160,6 +163,21 @@ def test_the_overlays_patches_keep_every_newswire_container_probed_and_locked_do
         if workload["kind"] == "Deployment":
             (container,) = workload["spec"]["template"]["spec"]["containers"]
             assert {"livenessProbe", "readinessProbe"} <= set(container)
+
+
+@needs_kubectl
+@pytest.mark.parametrize("overlay", OVERLAYS, ids=lambda path: path.name)
+def test_each_overlay_runs_one_poller_on_the_sources_configmap_it_renders(overlay: Path) -> None:
+    docs = render(overlay)
+    poll = _by_kind(docs, "Deployment")["newswire-poll"]
+    volumes = {volume["name"]: volume for volume in poll["spec"]["template"]["spec"]["volumes"]}
+    (name,) = [volume["configMap"]["name"] for volume in volumes.values() if "configMap" in volume]
+
+    assert poll["spec"]["replicas"] == 1
+    assert poll["spec"]["strategy"]["type"] == "Recreate"
+    # The generated name carries a hash of the file, so a new sources file rolls the poller.
+    assert name.startswith("newswire-poll-sources-")
+    assert "sources.yml" in _by_kind(docs, "ConfigMap")[name]["data"]
 
 
 @needs_kubectl
