@@ -79,7 +79,11 @@ class _TopicDoc:
 
 def _topic_docs(topics: Topics) -> tuple[_TopicDoc, ...]:
     article_key = "The article's `article_id` (the value's `article_id`), UTF-8."
-    article_time = "When ingest accepted the article, ISO 8601 with offset, UTF-8."
+    article_time = (
+        "When the article entered the pipeline, ISO 8601 with offset, UTF-8: when ingest accepted it, or, "
+        "for an article re-published by `newswire replay`, when it was replayed (the value's `ingested_at` "
+        "keeps the original). End-to-end latency is measured from it."
+    )
     return (
         _TopicDoc(
             channel="rawArticles",

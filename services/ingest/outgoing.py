@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Final
 
 from services.contracts.models import RawArticle
@@ -20,10 +21,18 @@ _SERIALIZER: Final = RawArticle.__pydantic_serializer__
 
 @dataclass(frozen=True, slots=True)
 class OutgoingArticle:
-    """An article and its Kafka message value (the RawArticle contract's JSON)."""
+    """An article and its Kafka message value (the RawArticle contract's JSON). `entered_at` is the time
+    the message enters the pipeline, sent as the `ingested_at` header that end-to-end latency is measured
+    from: the article's own `ingested_at` when None; the replay's time for a replayed article, whose body
+    keeps its original ingestion time."""
 
     article: RawArticle
     value: bytes
+    entered_at: datetime | None = None
+
+    @property
+    def header_time(self) -> datetime:
+        return self.entered_at or self.article.ingested_at
 
 
 def encode(articles: Sequence[RawArticle]) -> list[OutgoingArticle]:

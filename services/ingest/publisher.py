@@ -74,7 +74,7 @@ class KafkaPublisher:
                     self._topic,
                     key=item.article.article_id.encode(),
                     value=item.value,
-                    headers=make_headers(RAW_ARTICLE_SCHEMA, item.article.ingested_at),
+                    headers=make_headers(RAW_ARTICLE_SCHEMA, item.header_time),
                 )
                 for item in articles
             ]

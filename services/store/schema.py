@@ -78,6 +78,7 @@ articles = Table(
     Column("updated_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Index(None, "published_at"),
     Index(None, "source", "published_at"),
+    Index(None, "ingested_at", "article_id"),  # `newswire replay` reads pages in this order
 )
 
 entities = Table(

@@ -34,12 +34,14 @@ class RecordingPublisher:
 
     def __init__(self, fail_on: int | None = None) -> None:
         self.calls: list[list[str]] = []
+        self.header_times: list[dt.datetime] = []
         self.fail_on = fail_on
 
     def publish(self, articles: Sequence[OutgoingArticle]) -> None:
         if self.fail_on == len(self.calls) + 1:
             raise BrokerUnavailable("Kafka did not acknowledge the articles")
         self.calls.append([item.article.article_id for item in articles])
+        self.header_times += [item.header_time for item in articles]
 
 
 # --- the raw form of a stored article -------------------------------------------------------------
@@ -92,15 +94,27 @@ def test_each_page_is_published_once_in_order_and_the_progress_names_the_last_ar
     publisher = RecordingPublisher()
     pages = [[raw("a"), raw("b")], [raw("c", minutes=5)]]
 
-    progress = list(replay(pages, publisher.publish, max_message_bytes=100_000))
+    progress = list(replay(pages, publisher.publish, max_message_bytes=100_000, clock=lambda: NOW))
 
     assert publisher.calls == [["a", "b"], ["c"]]
     assert [p.articles for p in progress] == [2, 3]
     assert progress[-1].last == Cursor(INGESTED_AT + dt.timedelta(minutes=5), "c")
 
 
+def test_a_replayed_message_enters_the_pipeline_now_and_keeps_its_ingestion_time_in_the_body() -> None:
+    publisher = RecordingPublisher()
+
+    list(replay([[raw("a")]], publisher.publish, max_message_bytes=100_000, clock=lambda: NOW))
+
+    # The `ingested_at` header (end-to-end latency's start) is the replay's time, not the article's age.
+    assert publisher.header_times == [NOW]
+    assert INGESTED_AT != NOW
+
+
 def test_a_dry_run_publishes_nothing_and_counts_what_it_would() -> None:
-    [*_, final] = replay([[raw("a"), raw("b")], [raw("c")]], None, max_message_bytes=100_000)
+    [*_, final] = replay(
+        [[raw("a"), raw("b")], [raw("c")]], None, max_message_bytes=100_000, clock=lambda: NOW
+    )
 
     assert final.articles == 3
     assert final.last == Cursor(INGESTED_AT, "c")
@@ -111,7 +125,9 @@ def test_an_article_larger_than_the_raw_topic_accepts_is_left_out_and_named_and_
     big = raw("big", text="x" * (limit - MESSAGE_OVERHEAD_BYTES))
     publisher = RecordingPublisher()
 
-    [final] = replay([[raw("a"), big, raw("b")]], publisher.publish, max_message_bytes=limit)
+    [final] = replay(
+        [[raw("a"), big, raw("b")]], publisher.publish, max_message_bytes=limit, clock=lambda: NOW
+    )
 
     assert publisher.calls == [["a", "b"]]
     assert (final.articles, final.too_large) == (2, ("big",))
@@ -127,7 +143,7 @@ def test_fitting_keeps_the_order_of_the_articles_it_keeps() -> None:
 def test_when_kafka_refuses_a_page_the_progress_so_far_is_what_was_published() -> None:
     publisher = RecordingPublisher(fail_on=2)
     pages = [[raw("a")], [raw("b", minutes=1)], [raw("c", minutes=2)]]
-    steps = replay(pages, publisher.publish, max_message_bytes=100_000)
+    steps = replay(pages, publisher.publish, max_message_bytes=100_000, clock=lambda: NOW)
 
     done = next(steps)
     with pytest.raises(BrokerUnavailable):
