@@ -23,8 +23,9 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import create_engine, pool
 from sqlalchemy import exc as sa_exc
 
+from services.common.database import normalise_database_url, redact_url
 from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE, grant_access
-from services.store.settings import StoreSettings, normalise_database_url, redact_url
+from services.store.settings import StoreSettings
 
 _HERE: Final = Path(__file__).resolve().parent
 ALEMBIC_INI: Final = _HERE / "alembic.ini"

@@ -61,13 +61,14 @@ from typing import Any, Final
 from sqlalchemy import Engine, Select, select, tuple_
 from sqlalchemy import exc as sa_exc
 
+from services.common.database import redact_url
 from services.contracts.models import RawArticle, utc
 from services.ingest.errors import BrokerUnavailable, PayloadTooLarge
 from services.ingest.outgoing import OutgoingArticle, check_sizes, encode
 from services.ingest.publisher import KafkaPublisher
 from services.store.db import make_engine
 from services.store.schema import articles
-from services.store.settings import ReplaySettings, redact_url
+from services.store.settings import ReplaySettings
 
 # The raw form is the contract's fields, each a column of `articles`: a field added to RawArticle
 # without its column fails here, at import, rather than replaying articles without it.

@@ -7,6 +7,10 @@ The migrations in `migrations/versions/` create exactly this (a test compares th
     article_entities  which entities an article names, with its number of distinct mentions
     mentions          each mention of an entity in an article (character offsets into articles.text)
     events            PLOVER events, each in one article; actor/target/location are entities
+
+and, declared by the poller (services/ingest/poll/tables.py) on the same metadata, so the migrations
+cover them:
+
     poll_sources      the feed poller's state per source (ETag, Last-Modified, failures, next poll)
     poll_items        the feed items the poller has published or refused, per source
 
@@ -30,7 +34,6 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     PrimaryKeyConstraint,
     Table,
     Text,
@@ -39,17 +42,11 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB
 
+from services.common.database import metadata
 from services.contracts.models import EntityType, PloverType
 
-NAMING_CONVENTION: Final = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = MetaData(naming_convention=NAMING_CONVENTION)
+# The poller's tables are part of the database the store migrates (imported for their declaration).
+from services.ingest.poll import tables as _poll_tables  # noqa: F401
 
 
 def _in(column: str, values: list[str]) -> str:
@@ -157,32 +154,3 @@ events = Table(
 
 TABLES: Final = (articles, entities, article_entities, mentions, events)
 """In foreign-key order (parents first)."""
-
-# The poller's memory (services/ingest/poll): one row per configured feed source, and the feed items it
-# has handled, so a restart neither re-publishes nor misses items. Written by `newswire poll` only.
-poll_sources = Table(
-    "poll_sources",
-    metadata,
-    Column("source", Text, primary_key=True),
-    Column("url", Text, nullable=False),
-    Column("etag", Text),
-    Column("last_modified", Text),
-    Column("last_polled_at", DateTime(timezone=True)),
-    Column("last_success_at", DateTime(timezone=True)),
-    Column("last_outcome", Text),
-    Column("consecutive_failures", Integer, nullable=False, server_default=text("0")),
-    Column("next_poll_at", DateTime(timezone=True)),
-    CheckConstraint("consecutive_failures >= 0", name="failures"),
-)
-
-poll_items = Table(
-    "poll_items",
-    metadata,
-    Column("source", Text, ForeignKey("poll_sources.source", ondelete="CASCADE"), nullable=False),
-    Column("item_key", Text, nullable=False),
-    Column("article_id", Text),
-    Column("refused_reason", Text),
-    Column("first_seen_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
-    PrimaryKeyConstraint("source", "item_key"),
-    Index(None, "first_seen_at"),
-)

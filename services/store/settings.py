@@ -9,44 +9,15 @@ settings (`ReplaySettings`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Final
-from urllib.parse import urlsplit, urlunsplit
+from typing import Any
 
 from pydantic import AliasChoices, Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from services.common.database import DEFAULT_DATABASE_URL, normalise_database_url, redact_url
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
 from services.ingest.settings import PublishSettings
 from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE
-
-DEFAULT_DATABASE_URL: Final = "postgresql+psycopg://newswire:newswire@127.0.0.1:15432/newswire"
-_DRIVER: Final = "postgresql+psycopg"
-_PLAIN_SCHEMES: Final = frozenset({"postgres", "postgresql"})
-
-
-def normalise_database_url(url: str) -> str:
-    """`postgres://` and `postgresql://` become `postgresql+psycopg://` (psycopg 3, the driver we ship).
-
-    Raises ValueError for any other scheme than those and `postgresql+psycopg`.
-    """
-    url = url.strip()
-    scheme, sep, rest = url.partition("://")
-    if not sep:
-        raise ValueError("database URL must look like postgresql://user:password@host:port/dbname")
-    if scheme in _PLAIN_SCHEMES:
-        return f"{_DRIVER}://{rest}"
-    if scheme != _DRIVER:
-        raise ValueError(f"unsupported database URL scheme {scheme!r}: use postgresql:// (psycopg 3)")
-    return url
-
-
-def redact_url(url: str) -> str:
-    """The URL with its password replaced by `***`, for logs and error messages."""
-    parts = urlsplit(url)
-    if parts.password is None:
-        return url
-    host = parts.netloc.rpartition("@")[2]
-    return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
 
 class StoreSettings(WorkerSettings):

@@ -15,17 +15,11 @@ from dataclasses import dataclass
 from sqlalchemy import Column, ColumnElement, Connection, Engine, Table, desc, func, nulls_last, select
 from sqlalchemy import exc as sa_exc
 
+from services.common.database import normalise_database_url, redact_url
+from services.ingest.poll.tables import poll_items, poll_sources
 from services.store.db import make_engine
-from services.store.schema import (
-    article_entities,
-    articles,
-    entities,
-    events,
-    mentions,
-    poll_items,
-    poll_sources,
-)
-from services.store.settings import StoreSettings, normalise_database_url, redact_url
+from services.store.schema import article_entities, articles, entities, events, mentions
+from services.store.settings import StoreSettings
 
 
 @dataclass(frozen=True)

@@ -32,9 +32,9 @@ from services.ingest.poll.poller import Poller, PollReport
 from services.ingest.poll.settings import PollSettings
 from services.ingest.poll.sources import Source
 from services.ingest.poll.state import PollState, make_engine
+from services.ingest.poll.tables import poll_items, poll_sources
 from services.ingest.poll.worker import http_client
 from services.ingest.publisher import KafkaPublisher
-from services.store.schema import poll_items, poll_sources
 from tests.integration.conftest import create_database, drop_database
 from tests.integration.feed_server import FIXTURES, HUGE_BYTES, FeedServer, serve_feeds
 

@@ -25,12 +25,13 @@ from prometheus_client import REGISTRY
 from sqlalchemy import Engine, create_engine, func, make_url, pool, select, text
 
 from bench.stack import plain_dsn
+from services.common.database import metadata, normalise_database_url
 from services.contracts.models import EnrichedArticle, Entity, EntityType, Event, PloverType
 from services.store import migrate, schema
 from services.store import summary as summary_cli
 from services.store.db import make_engine
 from services.store.errors import PoisonBatchError, TransientStoreError
-from services.store.settings import StoreSettings, normalise_database_url
+from services.store.settings import StoreSettings
 from services.store.summary import fetch_summary
 from services.store.writer import BatchWriter
 from tests.integration.conftest import required_env
@@ -486,7 +487,7 @@ def test_the_migrated_schema_is_exactly_schema_py(engine: Engine) -> None:
         context = MigrationContext.configure(
             conn, opts={"compare_type": True, "compare_server_default": True}
         )
-        assert compare_metadata(context, schema.metadata) == []
+        assert compare_metadata(context, metadata) == []
         in_database = set(
             conn.execute(
                 text(
@@ -495,7 +496,7 @@ def test_the_migrated_schema_is_exactly_schema_py(engine: Engine) -> None:
                 )
             ).scalars()
         ) | set(conn.execute(text("SELECT indexname FROM pg_indexes WHERE schemaname = 'public'")).scalars())
-    tables = schema.metadata.sorted_tables
+    tables = metadata.sorted_tables
     in_metadata = {str(c.name) for table in tables for c in table.constraints} | {
         str(i.name) for table in tables for i in table.indexes
     }

@@ -13,8 +13,8 @@ from typing import Final
 from pydantic import AliasChoices, Field, field_validator
 from pydantic_settings import SettingsConfigDict
 
+from services.common.database import DEFAULT_DATABASE_URL, normalise_database_url, redact_url
 from services.ingest.settings import MIB, PublishSettings
-from services.store.settings import DEFAULT_DATABASE_URL, normalise_database_url, redact_url
 
 DEFAULT_WEB_PORT: Final = 6066
 

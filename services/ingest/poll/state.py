@@ -21,7 +21,7 @@ from sqlalchemy.dialects.postgresql import insert
 
 from services.ingest.poll.fetch import Validators
 from services.ingest.poll.sources import Source
-from services.store.schema import poll_items, poll_sources
+from services.ingest.poll.tables import poll_items, poll_sources
 
 APPLICATION_NAME = "newswire-poll"
 

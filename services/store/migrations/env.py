@@ -16,7 +16,8 @@ from typing import Final
 from alembic import context
 from sqlalchemy import Connection, create_engine, pool, text
 
-from services.store.schema import metadata
+from services.common.database import metadata
+from services.store import schema as _store_schema  # noqa: F401  (declares every table on the metadata)
 from services.store.settings import StoreSettings
 
 MIGRATION_LOCK_KEY: Final = 0x6E657773  # "news": any constant shared by every migration run

@@ -3,7 +3,8 @@
 import pytest
 from pydantic import ValidationError
 
-from services.store.settings import StoreSettings, normalise_database_url, redact_url
+from services.common.database import normalise_database_url, redact_url
+from services.store.settings import StoreSettings
 
 
 @pytest.fixture(autouse=True)
