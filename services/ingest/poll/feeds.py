@@ -129,10 +129,12 @@ def _content(entry: Any, summary: str | None) -> str | None:
 
 
 def _content_lang(entry: Any) -> str | None:
+    """The item's own language: its content's xml:lang, else its dc:language."""
     for content in entry.get("content", []):
         if content.get("language"):
             return str(content["language"])
-    return None
+    language = entry.get("language")
+    return str(language) if language else None
 
 
 def _entry_date(entry: Any) -> datetime | None:

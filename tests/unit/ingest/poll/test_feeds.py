@@ -179,3 +179,43 @@ def test_an_item_language_that_is_no_language_tag_is_left_to_detection() -> None
     item = FeedItem("g1", None, None, None, "Le texte.", None, lang="French")
 
     assert "lang" not in article_fields(item, source="e", lang=None)
+
+
+RSS_091 = b"""<?xml version="1.0" encoding="ISO-8859-1"?>
+<rss version="0.91"><channel><title>Ancien flux</title><link>https://ancien.example.fr/</link>
+<description>RSS 0.91</description><language>fr</language>
+<item><title>Gr\xe8ve des cheminots</title><link>https://ancien.example.fr/greve</link>
+<description>Les syndicats ont appel\xe9 \xe0 la gr\xe8ve jeudi.</description></item>
+</channel></rss>"""
+
+RSS_10 = b"""<?xml version="1.0" encoding="UTF-8"?>
+<rdf:RDF xmlns:rdf="http://www.w3.org/1999/02/22-rdf-syntax-ns#" xmlns="http://purl.org/rss/1.0/"
+         xmlns:dc="http://purl.org/dc/elements/1.1/">
+  <channel rdf:about="https://rdf.example.fr/"><title>Flux RDF</title><link>https://rdf.example.fr/</link>
+    <description>RSS 1.0</description>
+    <items><rdf:Seq><rdf:li rdf:resource="https://rdf.example.fr/sommet"/></rdf:Seq></items>
+  </channel>
+  <item rdf:about="https://rdf.example.fr/sommet"><title>Sommet de l'Union africaine</title>
+    <link>https://rdf.example.fr/sommet</link><dc:date>2024-02-17T09:00:00+03:00</dc:date>
+    <dc:language>fr</dc:language>
+    <description>Les chefs d'\xc3\x89tat se r\xc3\xa9unissent \xc3\xa0 Addis-Abeba.</description></item>
+</rdf:RDF>"""
+
+
+@pytest.mark.parametrize(
+    ("body", "title", "published"),
+    [
+        (RSS_091, "Grève des cheminots", None),
+        (RSS_10, "Sommet de l'Union africaine", datetime(2024, 2, 17, 6, 0, tzinfo=UTC)),
+    ],
+)
+def test_rss_0_91_and_rss_1_0_are_read_too(
+    ninjs: NinjsReader, body: bytes, title: str, published: datetime | None
+) -> None:
+    feed = read_feed(body, ninjs=ninjs, max_items=10)
+
+    [item] = feed.items
+    assert (feed.format, item.title, item.published_at, item.lang) == ("rss", title, published, "fr")
+    assert item.link
+    assert item.link.startswith("https://")
+    assert item.summary
