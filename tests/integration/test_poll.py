@@ -247,6 +247,27 @@ def test_after_a_restart_only_items_never_seen_are_published(
     assert len(published(settings, 4)) == 4
 
 
+def test_a_restarted_poller_shows_the_stored_last_success_of_a_source_that_now_fails(
+    feeds: FeedServer, settings: PollSettings
+) -> None:
+    first = harness(settings)
+    first.poll(source(feeds, "/fixtures/wikinews.atom.xml", "flaky"))
+    first.close()
+    succeeded_at = stored_source(settings, "flaky")["last_success_at"]
+    assert isinstance(succeeded_at, datetime)
+    second = harness(settings)
+
+    report = second.poll(source(feeds, "/status/503", "flaky"))
+
+    second.close()
+    assert report.outcome == "http_5xx"
+    # So NewswireFeedStale counts from the real last success, not from the restart.
+    assert (
+        second.sample("newswire_poll_last_success_timestamp_seconds", source="flaky")
+        == succeeded_at.timestamp()
+    )
+
+
 def test_items_are_remembered_only_once_kafka_acknowledged_them(
     feeds: FeedServer, settings: PollSettings
 ) -> None:

@@ -47,10 +47,6 @@ class Fetched:
     content_type: str | None
     validators: Validators
 
-    @property
-    def not_modified(self) -> bool:
-        return self.body is None
-
 
 async def fetch(
     client: httpx.AsyncClient,

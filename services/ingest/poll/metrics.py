@@ -87,8 +87,8 @@ class PollMetrics:
         )
         self.last_success: Final = Gauge(
             "newswire_poll_last_success_timestamp_seconds",
-            "Unix time of the source's last successful poll (ok or not_modified); the worker's start "
-            "time until the source has had one.",
+            "Unix time of the source's last successful poll (ok or not_modified), as recorded in Postgres "
+            "(so it survives restarts); the worker's start time for a source that never had one.",
             ["source"],
             registry=registry,
         )

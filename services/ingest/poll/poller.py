@@ -106,8 +106,13 @@ class Poller:
         self._random = random
 
     async def load(self, source: Source) -> SourceState:
-        """The source's stored state (created on first use). Raises SQLAlchemyError."""
-        return await asyncio.to_thread(self._state.load, source)
+        """The source's stored state (created on first use); its last success, when it had one, is what
+        the last-success gauge shows, so a restart does not hide a feed that was already stale.
+        Raises SQLAlchemyError."""
+        state = await asyncio.to_thread(self._state.load, source)
+        if state.last_success_at is not None:
+            self._metrics.last_success.labels(source.source).set(state.last_success_at.timestamp())
+        return state
 
     async def poll(self, source: Source) -> PollReport:
         """Poll `source` once. Never raises for a failure of the feed, the broker or the database: the
