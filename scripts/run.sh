@@ -19,7 +19,7 @@ scripts/services.sh start
 
 echo "== feeding samples/"
 fed_at=$(date -u +%Y-%m-%dT%H:%M:%S+00:00)
-.venv/bin/newswire feed samples/ --url "http://127.0.0.1:$ingest_port"
+.venv/bin/newswire feed samples/ --source samples --url "http://127.0.0.1:$ingest_port"
 
 samples=$(find samples -name '*.txt' | wc -l)
 echo "== waiting until every sample is in Postgres"
