@@ -87,6 +87,21 @@ start() {
   NEWSWIRE_STORE_WEB_PORT=$store_web_port NEWSWIRE_STORE_DATADIR="$state_dir/data/store" \
     launch store .venv/bin/newswire store-worker
   NEWSWIRE_LAG_WEB_PORT=$lag_web_port launch lag-exporter .venv/bin/newswire lag-exporter
+  if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
+    NEWSWIRE_ALERT_LOG_PORT=$NEWSWIRE_ALERT_WEBHOOK_PORT launch alert-log .venv/bin/newswire alert-log
+  fi
+  announce ingest newswire-ingest "$ingest_port"
+  for i in $(seq 1 "$extract_workers"); do announce "extract-$i" newswire-extract $((extract_web_base + i)); done
+  announce store newswire-store "$store_web_port"
+  announce lag-exporter newswire-lag "$lag_web_port"
+  wait_ready ingest "http://127.0.0.1:$ingest_port/readyz"
+  for i in $(seq 1 "$extract_workers"); do
+    wait_ready "extract-$i" "http://127.0.0.1:$((extract_web_base + i))/readyz"
+  done
+  wait_ready store "http://127.0.0.1:$store_web_port/readyz"
+  wait_ready lag-exporter "http://127.0.0.1:$lag_web_port/healthz"
+  # The poller last, once the hops after it are ready: its first poll publishes at once, and articles that
+  # waited for the extract workers' model to load would count that wait as end-to-end latency.
   local sources=${NEWSWIRE_POLL_SOURCES:-}
   if [[ -z $sources ]]; then
     .venv/bin/newswire sample-feeds "$state_dir/feeds" --base-url "http://127.0.0.1:$feed_server_port" >/dev/null
@@ -95,20 +110,7 @@ start() {
     sources="$state_dir/feeds/sources.yml"
   fi
   NEWSWIRE_POLL_SOURCES=$sources NEWSWIRE_POLL_WEB_PORT=$poll_web_port launch poll .venv/bin/newswire poll
-  if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
-    NEWSWIRE_ALERT_LOG_PORT=$NEWSWIRE_ALERT_WEBHOOK_PORT launch alert-log .venv/bin/newswire alert-log
-  fi
-  announce ingest newswire-ingest "$ingest_port"
-  for i in $(seq 1 "$extract_workers"); do announce "extract-$i" newswire-extract $((extract_web_base + i)); done
-  announce store newswire-store "$store_web_port"
-  announce lag-exporter newswire-lag "$lag_web_port"
   announce poll newswire-poll "$poll_web_port"
-  wait_ready ingest "http://127.0.0.1:$ingest_port/readyz"
-  for i in $(seq 1 "$extract_workers"); do
-    wait_ready "extract-$i" "http://127.0.0.1:$((extract_web_base + i))/readyz"
-  done
-  wait_ready store "http://127.0.0.1:$store_web_port/readyz"
-  wait_ready lag-exporter "http://127.0.0.1:$lag_web_port/healthz"
   wait_ready poll "http://127.0.0.1:$poll_web_port/readyz"
   if [[ -n ${NEWSWIRE_ALERT_WEBHOOK_PORT:-} ]]; then
     wait_ready alert-log "http://127.0.0.1:$NEWSWIRE_ALERT_WEBHOOK_PORT/healthz"
