@@ -2,29 +2,21 @@
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine
+from sqlalchemy import Engine
 
+from services.common import database
 from services.store.settings import StoreSettings
 
 APPLICATION_NAME = "newswire-store"
 
 
 def make_engine(settings: StoreSettings, *, application_name: str = APPLICATION_NAME) -> Engine:
-    """A pooled engine for `settings.database_url`. Opens no connection until first used.
-
-    `pool_pre_ping` checks a pooled connection before handing it out, so a connection broken by a
-    database restart is replaced instead of failing the next batch; `pool_recycle` retires connections
-    before server- or proxy-side idle timeouts cut them. `application_name` shows in pg_stat_activity.
-    """
-    return create_engine(
+    """The store's pooled engine (`services.common.database.make_engine`), sized by its settings."""
+    return database.make_engine(
         settings.database_url,
-        pool_pre_ping=True,
+        application_name=application_name,
         pool_size=settings.pool_size,
         max_overflow=settings.pool_max_overflow,
-        pool_timeout=settings.pool_timeout_s,
-        pool_recycle=1800,
-        connect_args={
-            "connect_timeout": settings.connect_timeout_s,
-            "application_name": application_name,
-        },
+        pool_timeout_s=settings.pool_timeout_s,
+        connect_timeout_s=settings.connect_timeout_s,
     )

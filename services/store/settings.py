@@ -9,18 +9,17 @@ settings (`ReplaySettings`).
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
 
-from pydantic import AliasChoices, Field, field_validator, model_validator
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from services.common.database import DEFAULT_DATABASE_URL, normalise_database_url, redact_url
+from services.common.database import DatabaseUrlSettings, redact_url
 from services.common.worker_settings import FAUST_DATA_ROOT, WorkerSettings
 from services.ingest.settings import PublishSettings
 from services.store.access import DEFAULT_ANALYST_ROLE, DEFAULT_RUNTIME_ROLE
 
 
-class StoreSettings(WorkerSettings):
+class StoreSettings(WorkerSettings, DatabaseUrlSettings):
     """Frozen settings of the store worker and of the `newswire db` / `newswire summary` commands.
 
     `repr()` shows the database URL with its password masked; `database_url` itself is the real DSN.
@@ -28,12 +27,6 @@ class StoreSettings(WorkerSettings):
 
     model_config = SettingsConfigDict(env_prefix="NEWSWIRE_STORE_", frozen=True, populate_by_name=True)
 
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
-        repr=False,
-        description="SQLAlchemy URL; postgresql:// is normalised to postgresql+psycopg://",
-    )
     batch_size: int = Field(default=500, gt=0, description="Most articles written in one transaction")
     batch_window_s: float = Field(
         default=0.05, gt=0, description="Longest wait to fill a batch (short: it adds to end-to-end latency)"
@@ -63,15 +56,6 @@ class StoreSettings(WorkerSettings):
         if self.pool_size + self.pool_max_overflow < self.write_concurrency:
             raise ValueError("pool_size + pool_max_overflow must be >= write_concurrency")
         return self
-
-    @field_validator("database_url")
-    @classmethod
-    def _normalise_database_url(cls, value: str) -> str:
-        return normalise_database_url(value)
-
-    def __repr_args__(self) -> Any:
-        yield "database_url", redact_url(self.database_url)
-        yield from super().__repr_args__()
 
     @property
     def safe_database_url(self) -> str:

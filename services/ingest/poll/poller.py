@@ -209,12 +209,7 @@ class Poller:
                     max_message_bytes=self._settings.max_message_bytes,
                 )
             except (ArticleValidationError, PayloadTooLarge) as exc:
-                self._refuse(
-                    source,
-                    report,
-                    item.key,
-                    str(exc) if isinstance(exc, ArticleValidationError) else exc.reason,
-                )
+                self._refuse(source, report, item.key, str(exc))  # "field: reason" for a field
                 continue
             ready.append((item, outgoing))
         await self._publish(source, ready, report)

@@ -10,27 +10,23 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Final
 
-from pydantic import AliasChoices, Field, field_validator
+from pydantic import Field
 from pydantic_settings import SettingsConfigDict
 
-from services.common.database import DEFAULT_DATABASE_URL, normalise_database_url, redact_url
+from services.common.database import DatabaseUrlSettings
 from services.ingest.settings import MIB, PublishSettings
 
 DEFAULT_WEB_PORT: Final = 6066
 
 
-class PollSettings(PublishSettings):
+class PollSettings(PublishSettings, DatabaseUrlSettings):
     """Frozen settings of `newswire poll`. Per-source values in the sources file win over the defaults
-    here (`timeout`, `max_bytes`)."""
+    here (`timeout`, `max_bytes`). `database_url` is where each source's state is kept (the store's
+    database and runtime role)."""
 
     model_config = SettingsConfigDict(env_prefix="NEWSWIRE_POLL_", frozen=True, populate_by_name=True)
 
     sources: Path = Field(default=Path("sources.yml"), description="The YAML file listing the feeds")
-    database_url: str = Field(
-        default=DEFAULT_DATABASE_URL,
-        validation_alias=AliasChoices("DATABASE_URL", "database_url"),
-        description="Where each source's state is kept (the store's database and runtime role)",
-    )
     web_host: str = Field(default="127.0.0.1", description="Interface of /metrics, /healthz, /readyz")
     web_port: int = Field(
         default=DEFAULT_WEB_PORT, ge=1, le=65535, description="Port of /metrics, /healthz, /readyz"
@@ -54,12 +50,3 @@ class PollSettings(PublishSettings):
     user_agent: str = Field(
         default="newswire-poll/1 (+https://github.com/newswire)", description="User-Agent of every request"
     )
-
-    @field_validator("database_url")
-    @classmethod
-    def _normalise_database_url(cls, value: str) -> str:
-        return normalise_database_url(value)
-
-    def __repr_args__(self):  # type: ignore[no-untyped-def]
-        for name, value in super().__repr_args__():
-            yield name, redact_url(value) if name == "database_url" and isinstance(value, str) else value

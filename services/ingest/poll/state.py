@@ -16,9 +16,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine, create_engine, delete, select, update
+from sqlalchemy import Engine, delete, select, update
 from sqlalchemy.dialects.postgresql import insert
 
+from services.common import database
 from services.ingest.poll.fetch import Validators
 from services.ingest.poll.sources import Source
 from services.ingest.poll.tables import poll_items, poll_sources
@@ -46,13 +47,8 @@ class SeenItem:
 
 def make_engine(database_url: str) -> Engine:
     """A small pooled engine (one poll at a time per source); opens no connection until first used."""
-    return create_engine(
-        database_url,
-        pool_pre_ping=True,
-        pool_size=2,
-        max_overflow=4,
-        pool_recycle=1800,
-        connect_args={"connect_timeout": 5, "application_name": APPLICATION_NAME},
+    return database.make_engine(
+        database_url, application_name=APPLICATION_NAME, pool_size=2, max_overflow=4, connect_timeout_s=5
     )
 
 
